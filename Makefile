@@ -1,0 +1,48 @@
+# flexhub: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GOVUK := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test test-browser lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,server]'
+	touch $(STAMP)
+
+$(GOVUK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(GOVUK)
+
+install: $(STAMP) $(GOVUK)
+
+run: install
+	$(BIN)/flexhub migrate --no-input -v0
+	$(BIN)/flexhub demo
+	@echo
+	@echo "flexhub is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	FLEXHUB_SECURE_COOKIES=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+test-browser: install
+	$(BIN)/pytest -q -m browser
+
+lint: install
+	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/ruff format --check src tests conftest.py
+
+typecheck: install
+	$(BIN)/mypy src/flexhub/rules src/flexhub/core
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var

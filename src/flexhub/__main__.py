@@ -1,0 +1,3 @@
+from flexhub.cli import main
+
+main()

@@ -1,0 +1,97 @@
+"""Writing the audit log: who did what, through which channel, before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from flexhub.core.models import AuditEntry, Organisation, User
+    from flexhub.frameworks.models import Framework
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change: a login (web or API) or an operating-system user (CLI)."""
+
+    user: User | None
+    label: str
+    channel: str
+
+    @classmethod
+    def for_request(cls, request: HttpRequest, *, channel: str = "web") -> Actor:
+        user = request.user
+        return cls(user=user, label=user.get_username(), channel=channel)  # type: ignore[arg-type]
+
+    @classmethod
+    def for_cli(cls, user: User | None = None) -> Actor:
+        """The CLI records the operating-system user, and the login it acts for if any."""
+        try:
+            os_user = getpass.getuser()
+        except (KeyError, OSError):
+            os_user = "unknown"
+        label = f"{os_user} (cli)" if user is None else f"{user.get_username()} via {os_user} (cli)"
+        return cls(user=user, label=label, channel="cli")
+
+    @classmethod
+    def system(cls, label: str = "flexhub") -> Actor:
+        return cls(user=None, label=label, channel="system")
+
+
+def audit_value(value: Any) -> Any:
+    """A JSON-safe form of a field value, readable in the log and in CSV."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [audit_value(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The audited fields' current values, for a before/after comparison."""
+    return {name: audit_value(getattr(instance, name)) for name in fields}
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose values differ, as {field: [before, after]}."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]],
+    organisation: Organisation | None,
+    framework: Framework | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit log; called by services inside their transaction."""
+    from flexhub.core.models import AuditEntry
+
+    return AuditEntry.objects.create(
+        actor=actor.user,
+        actor_label=actor.label[:200],
+        channel=actor.channel,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        organisation=organisation,
+        framework=framework,
+        changes=changes,
+        reason=reason,
+    )

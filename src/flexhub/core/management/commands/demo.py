@@ -1,0 +1,28 @@
+"""`flexhub demo`: demonstration organisations, frameworks and one login per role."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from flexhub.core.demo import DEMO_PASSWORD, demo_create
+
+
+class Command(BaseCommand):
+    help = "Create the demonstration data and logins (idempotent) and print the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the logins as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = demo_create()
+        if options["json"]:
+            self.stdout.write(json.dumps({"password": DEMO_PASSWORD, "logins": logins}, indent=2))
+            return
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for login in logins:
+            self.stdout.write(
+                f"  {login['username']:<18} {login['role']:<16} {login['organisation']}"
+            )

@@ -1,0 +1,124 @@
+"""A small world of two frameworks and their members, for tenancy tests.
+
+Framework ONE (authority AAUTH) has two members, MBRA and MBRB, a supplier
+and an integrator; framework TWO (authority QUORN) has its own member QUILL.
+Tests act as the logins of the first framework's side and check that
+nothing of member MBRB (for member roles) or of framework TWO (for
+everyone) ever shows: the marker strings below must never appear.
+Each app adds its own objects through `WORLD_BUILDERS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flexhub.core.audit import Actor
+from flexhub.core.models import Organisation, User
+from flexhub.core.roles import Role
+from flexhub.core.services import organisation_save, user_create
+
+MEMBER_B_MARKERS = ("Bramblewick", "MBRB", "mbrb-")
+OTHER_FRAMEWORK_MARKERS = ("Quornshire", "Quillfield", "QUILL", "QUORN", "quill-", "quorn-")
+
+
+@dataclass
+class World:
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    frameworks: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def foreign_markers(self, user: User) -> tuple[str, ...]:
+        """Strings that must never appear in anything shown to `user`."""
+        if user.role in (Role.MEMBER_ADMIN, Role.MEMBER_USER):
+            return MEMBER_B_MARKERS + OTHER_FRAMEWORK_MARKERS
+        return OTHER_FRAMEWORK_MARKERS
+
+
+WORLD_BUILDERS: list[Callable[[World, Actor], None]] = []
+
+# The logins acting in tenancy tests: every role on framework ONE's side.
+ACTING_LOGINS = ("aauth-admin", "mbra-admin", "mbra-user", "supa-agent", "inta-integrator")
+
+
+def build_world() -> World:
+    from flexhub.frameworks.services import framework_enrol, framework_save
+
+    actor = Actor.system("test")
+    world = World()
+
+    def org(code: str, name: str, roles: list[str]) -> Organisation:
+        world.orgs[code] = organisation_save(actor=actor, code=code, name=name, roles=roles)
+        return world.orgs[code]
+
+    org("AAUTH", "Ashdown Authority", ["authority"])
+    org("SUPA", "Sparrow Supplies", ["supplier"])
+    org("INTA", "Ironbridge Integration", ["integrator"])
+    org("MBRA", "Ashcombe Council", ["member"])
+    org("MBRB", "Bramblewick Council", ["member"])
+    org("QUORN", "Quornshire Authority", ["authority", "member"])
+    org("QSUP", "Quornshire Supplies", ["supplier"])
+    org("QINT", "Quornshire Integration", ["integrator"])
+    org("QUILL", "Quillfield Agency", ["member"])
+
+    one = framework_save(
+        actor=actor,
+        code="ONE",
+        name="Framework One",
+        authority=world.orgs["AAUTH"],
+        suppliers=[world.orgs["SUPA"]],
+        integrator=world.orgs["INTA"],
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value_ceiling=Decimal("10000000.00"),
+    )
+    framework_enrol(
+        actor=actor, framework=one, organisations=[world.orgs["MBRA"], world.orgs["MBRB"]]
+    )
+    two = framework_save(
+        actor=actor,
+        code="TWO",
+        name="Quornshire Framework",
+        authority=world.orgs["QUORN"],
+        suppliers=[world.orgs["QSUP"]],
+        integrator=world.orgs["QINT"],
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value_ceiling=Decimal("5000000.00"),
+    )
+    framework_enrol(
+        actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]]
+    )
+    world.frameworks = {"ONE": one, "TWO": two}
+
+    logins = [
+        ("AAUTH", Role.AUTHORITY_ADMIN, "aauth-admin"),
+        ("MBRA", Role.MEMBER_ADMIN, "mbra-admin"),
+        ("MBRA", Role.MEMBER_USER, "mbra-user"),
+        ("MBRB", Role.MEMBER_ADMIN, "mbrb-admin"),
+        ("MBRB", Role.MEMBER_USER, "mbrb-user"),
+        ("SUPA", Role.AGENT, "supa-agent"),
+        ("INTA", Role.INTEGRATOR, "inta-integrator"),
+        ("QUORN", Role.AUTHORITY_ADMIN, "quorn-admin"),
+        ("QUILL", Role.MEMBER_ADMIN, "quill-admin"),
+        ("QUILL", Role.MEMBER_USER, "quill-user"),
+        ("QSUP", Role.AGENT, "quorn-agent"),
+        ("QINT", Role.INTEGRATOR, "quorn-integrator"),
+    ]
+    for code, role, username in logins:
+        world.users[username] = user_create(
+            actor=actor,
+            username=username,
+            organisation=world.orgs[code],
+            role=role,
+            password="test-password-123",
+            email=f"{username}@example.gov.uk",
+            check_password=False,
+        )
+    for builder in WORLD_BUILDERS:
+        builder(world, actor)
+    return world

@@ -1,0 +1,17 @@
+"""Top-level routes: each app's pages, the API under /api/v1/, and the API schema and docs."""
+
+from csp.decorators import csp_update
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# Swagger UI sets inline styles; only its page is allowed them.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
+urlpatterns = [
+    path("api/v1/", include("flexhub.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
+    path("", include("flexhub.core.urls")),
+]
