@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "flexhub.core",
     "flexhub.frameworks",
+    "flexhub.servicedesk",
+    "flexhub.scenarios",
 ]
 
 MIDDLEWARE = [

@@ -69,6 +69,41 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def audit_build(
+    *,
+    actor: Actor,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]],
+    organisation_id: int | None,
+    framework_id: int | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """An unsaved audit entry, for services that write many rows and save entries in bulk."""
+    from flexhub.core.models import AuditEntry
+
+    return AuditEntry(
+        actor=actor.user,
+        actor_label=actor.label[:200],
+        channel=actor.channel,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        organisation_id=organisation_id,
+        framework_id=framework_id,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def audit_bulk(entries: list[AuditEntry]) -> None:
+    """Append many entries at once (inside the caller's transaction)."""
+    from flexhub.core.models import AuditEntry
+
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
 def audit_record(
     *,
     actor: Actor,

@@ -48,11 +48,12 @@ def organisation_save(
     region: str = Region.ENG,
     jurisdictions: Iterable[str] = (),
     foreign_law_exposure: str = "",
-    predecessors: Iterable[Organisation] = (),
+    predecessors: Iterable[Organisation] | None = None,
 ) -> Organisation:
     """Create the organisation with `code`, or bring it in line with the values given.
 
     Idempotent: saving the same values again writes nothing and audits nothing.
+    `predecessors=None` leaves them as they are.
     """
     roles = list(roles)
     unknown = sorted(set(roles) - set(OrganisationRole.values))
@@ -77,16 +78,20 @@ def organisation_save(
     organisation.region = region
     organisation.jurisdictions = list(jurisdictions)
     organisation.foreign_law_exposure = foreign_law_exposure
-    predecessor_list = list(predecessors)
-    if any(p.code == code for p in predecessor_list):
+    predecessor_list = None if predecessors is None else list(predecessors)
+    if predecessor_list and any(p.code == code for p in predecessor_list):
         raise RuleError("an organisation cannot be its own predecessor", field="predecessors")
     after = snapshot(organisation, ORGANISATION_AUDIT_FIELDS)
-    after["predecessors"] = sorted(p.code for p in predecessor_list)
+    if predecessor_list is not None:
+        after["predecessors"] = sorted(p.code for p in predecessor_list)
+    elif not created:
+        after["predecessors"] = before["predecessors"]
     changes = changed(before, after)
     if not changes:
         return organisation
     organisation.save()
-    organisation.predecessors.set(predecessor_list)
+    if predecessor_list is not None:
+        organisation.predecessors.set(predecessor_list)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,

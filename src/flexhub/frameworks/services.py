@@ -4,15 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_record, changed, snapshot
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
-from flexhub.frameworks.models import Framework
+from flexhub.core.roles import Role
+from flexhub.frameworks.models import (
+    CallOffContract,
+    Category,
+    Classification,
+    ContractChange,
+    ContractLine,
+    Delivery,
+    Framework,
+    PriceBand,
+    PricingModel,
+    SeatChangeRequest,
+    SeatChangeStatus,
+    Service,
+    Tower,
+    Unit,
+    VatRate,
+)
+from flexhub.frameworks.selectors import ceiling_position, contract_terms, framework_pricing
+from flexhub.rules.money import money_text
+from flexhub.rules.pricing import ContractTerms, LineTerms, Pricing, committed_values
 
 FRAMEWORK_AUDIT_FIELDS = [
     "code",
@@ -115,3 +137,520 @@ def framework_enrol(
             organisation=organisation,
             framework=framework,
         )
+
+
+def _require_authority(actor: Actor, framework: Framework) -> None:
+    """Only the framework's authority admins (or the CLI) change its catalogue and contracts."""
+    user = actor.user
+    if user is None:
+        return
+    if user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id:
+        raise RuleError("only the framework's authority admins may do this")
+
+
+@transaction.atomic
+def vat_rates_set(
+    *, actor: Actor, framework: Framework, rates: list[tuple[dt.date, Decimal]]
+) -> None:
+    """Replace the framework's VAT rates (each in force from its date to the next)."""
+    existing = [(v.start, v.rate) for v in framework.vat_rates.order_by("start")]
+    wanted = sorted(rates)
+    if [(d, r.normalize()) for d, r in existing] == [(d, r.normalize()) for d, r in wanted]:
+        return
+    framework.vat_rates.all().delete()
+    VatRate.objects.bulk_create(VatRate(framework=framework, start=d, rate=r) for d, r in wanted)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=framework,
+        changes={
+            "vat_rates": [[f"{d}: {r}" for d, r in existing], [f"{d}: {r}" for d, r in wanted]]
+        },
+        organisation=framework.authority,
+        framework=framework,
+    )
+
+
+@transaction.atomic
+def tower_save(
+    *, actor: Actor, framework: Framework, code: str, name: str, supplier: Organisation
+) -> Tower:
+    """Create or update a tower; its supplier must be one of the framework's."""
+    if not framework.suppliers.filter(pk=supplier.pk).exists():
+        raise RuleError(f"{supplier.code} is not a supplier of {framework.code}", field="supplier")
+    tower = Tower.objects.filter(framework=framework, code=code).first()
+    before = snapshot(tower, ["name", "supplier"]) if tower else {}
+    tower = tower or Tower(framework=framework, code=code)
+    tower.name = name
+    tower.supplier = supplier
+    changes = changed(before, snapshot(tower, ["name", "supplier"]))
+    if changes:
+        created = tower.pk is None
+        tower.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            instance=tower,
+            changes=changes,
+            organisation=framework.authority,
+            framework=framework,
+        )
+    return tower
+
+
+SERVICE_AUDIT_FIELDS = [
+    "code",
+    "name",
+    "category",
+    "unit",
+    "classification",
+    "pricing_model",
+    "ratchet",
+]
+
+
+@transaction.atomic
+def service_save(
+    *,
+    actor: Actor,
+    framework: Framework,
+    code: str,
+    name: str,
+    category: str,
+    unit: str,
+    classification: str,
+    pricing_model: str,
+    ratchet: bool,
+    bands: list[tuple[int, str]],
+) -> Service:
+    """Create or update a catalogue service and its price bands (`(from, price text)`).
+
+    A flat service has one band from 0; pooled bands start at 0 and rise.
+    """
+    _require_authority(actor, framework)
+    for field_name, value, choices in (
+        ("category", category, Category.values),
+        ("unit", unit, Unit.values),
+        ("classification", classification, Classification.values),
+        ("pricing_model", pricing_model, PricingModel.values),
+    ):
+        if value not in choices:
+            raise RuleError(f"unknown {field_name.replace('_', ' ')} {value!r}", field=field_name)
+    parsed = _parse_bands(bands, pricing_model)
+    service = Service.objects.filter(framework=framework, code=code).first()
+    created = service is None
+    before = _service_snapshot(service) if service else {}
+    service = service or Service(framework=framework, code=code)
+    service.name = name
+    service.category = category
+    service.unit = unit
+    service.classification = classification
+    service.pricing_model = pricing_model
+    service.ratchet = ratchet and pricing_model == PricingModel.POOLED
+    after = snapshot(service, SERVICE_AUDIT_FIELDS)
+    after["bands"] = [f"{start}: {text}" for start, _, text in parsed]
+    changes = changed(before, after)
+    if not changes:
+        return service
+    service.save()
+    if "bands" in changes:
+        service.bands.all().delete()
+        PriceBand.objects.bulk_create(
+            PriceBand(service=service, start=start, price=price, price_text=text)
+            for start, price, text in parsed
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        instance=service,
+        changes=changes,
+        organisation=framework.authority,
+        framework=framework,
+    )
+    return service
+
+
+def _service_snapshot(service: Service) -> dict[str, Any]:
+    values = snapshot(service, SERVICE_AUDIT_FIELDS)
+    values["bands"] = [f"{b.start}: {b.price_text}" for b in service.bands.order_by("start")]
+    return values
+
+
+def _parse_bands(
+    bands: list[tuple[int, str]], pricing_model: str
+) -> list[tuple[int, Decimal, str]]:
+    if not bands:
+        raise RuleError("give a price", field="bands")
+    if pricing_model == PricingModel.FLAT and len(bands) != 1:
+        raise RuleError("a flat price has exactly one band", field="bands")
+    parsed = []
+    for start, text in bands:
+        try:
+            price = Decimal(str(text).strip())
+        except ArithmeticError as exc:
+            raise RuleError(f"{text!r} is not a price", field="bands") from exc
+        if price < 0 or price != price.quantize(Decimal("0.01")):
+            raise RuleError(f"{text!r} is not a price in pounds and pence", field="bands")
+        if start < 0:
+            raise RuleError("a band cannot start below 0", field="bands")
+        if parsed and start <= parsed[-1][0]:
+            raise RuleError("bands must start at rising quantities", field="bands")
+        parsed.append((start, price, str(text).strip()))
+    if parsed[0][0] != 0:
+        raise RuleError("the first band must start from 0", field="bands")
+    return parsed
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A contract line as a form, the API or a scenario file gives it."""
+
+    service: str
+    quantity: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ChangeInput:
+    service: str
+    effective: dt.date
+    quantity: int
+
+
+def _check_contract_shape(
+    framework: Framework,
+    services: dict[str, Service],
+    *,
+    start: dt.date,
+    end: dt.date,
+    lines: list[LineInput],
+    changes: list[ChangeInput],
+) -> None:
+    if end < start:
+        raise RuleError(f"the contract ends ({end}) before it starts ({start})", field="end")
+    if start < framework.start or end > framework.end:
+        raise RuleError(
+            f"the contract ({start} to {end}) runs outside the framework's term "
+            f"({framework.start} to {framework.end})",
+            field="start",
+        )
+    seen: set[str] = set()
+    for line in lines:
+        service = services.get(line.service)
+        if service is None:
+            raise RuleError(f"unknown service {line.service!r}", field="lines")
+        if not service.is_recurring:
+            raise RuleError(
+                f"{service.code} is charged per {service.unit}: record it as a delivery",
+                field="lines",
+            )
+        if line.service in seen:
+            raise RuleError(f"the contract already has a line for {line.service}", field="lines")
+        if line.quantity < 0:
+            raise RuleError(f"the quantity of {line.service} cannot be negative", field="lines")
+        for value in (line.start, line.end):
+            if value is not None and not start <= value <= end:
+                raise RuleError(f"{line.service}: {value} is outside the contract", field="lines")
+        seen.add(line.service)
+    for change in changes:
+        if change.service not in seen:
+            raise RuleError(
+                f"the contract has no line for {change.service} to change", field="changes"
+            )
+        if not start <= change.effective <= end:
+            raise RuleError(
+                f"{change.effective} is outside the contract ({start} to {end})", field="changes"
+            )
+        if change.quantity < 0:
+            raise RuleError("a quantity cannot be negative", field="changes")
+
+
+def committed_value_at_signing(
+    framework: Framework, terms: ContractTerms, *, pricing: dict[str, Pricing] | None = None
+) -> Decimal:
+    """The committed value the rules give a contract signed now, with the pools of the
+    contracts already signed on or before its signing date."""
+    pricing = pricing or framework_pricing(framework)
+    earlier = contract_terms(
+        framework.contracts.filter(signed__lte=terms.signed).exclude(ref=terms.ref)
+    )
+    values = committed_values([*earlier, terms], pricing, framework.start, framework.end)
+    return values[terms.ref]
+
+
+def ceiling_refusal(
+    framework: Framework, committed: Decimal, value: Decimal, ref: str
+) -> str | None:
+    """The ceiling guard's message when signing `value` on top of `committed` passes the ceiling."""
+    if committed + value <= framework.value_ceiling:
+        return None
+    return (
+        f"signing {ref} (committed value £{money_text(value)}) would pass the framework's value "
+        f"ceiling of £{money_text(framework.value_ceiling)}: committed so far "
+        f"£{money_text(committed)}, headroom £{money_text(framework.value_ceiling - committed)}"
+    )
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    actor: Actor,
+    framework: Framework,
+    ref: str,
+    member: Organisation,
+    signed: dt.date,
+    start: dt.date,
+    end: dt.date,
+    lines: list[LineInput],
+    changes: list[ChangeInput] = (),  # type: ignore[assignment]
+) -> CallOffContract:
+    """Sign a call-off: fix its committed value and refuse it if it passes the ceiling."""
+    _require_authority(actor, framework)
+    Framework.objects.select_for_update().filter(pk=framework.pk).first()  # one signing at a time
+    ref = ref.strip()
+    if not ref:
+        raise RuleError("enter a contract reference", field="ref")
+    if framework.contracts.filter(ref=ref).exists():
+        raise RuleError(f"{framework.code} already has a contract {ref}", field="ref")
+    if not member.is_member:
+        raise RuleError(f"{member.code} is not a member", field="member")
+    if not lines:
+        raise RuleError("a contract needs at least one line", field="lines")
+    services = {s.code: s for s in framework.services.all()}
+    changes = list(changes)
+    _check_contract_shape(framework, services, start=start, end=end, lines=lines, changes=changes)
+    terms = ContractTerms(
+        ref,
+        signed,
+        start,
+        end,
+        tuple(
+            LineTerms(
+                line.service,
+                line.start or start,
+                line.end or end,
+                line.quantity,
+                tuple(
+                    sorted((c.effective, c.quantity) for c in changes if c.service == line.service)
+                ),
+            )
+            for line in lines
+        ),
+    )
+    value = committed_value_at_signing(framework, terms)
+    refusal = ceiling_refusal(framework, ceiling_position(framework).committed, value, ref)
+    if refusal:
+        raise RuleError(refusal)
+    contract = CallOffContract.objects.create(
+        framework=framework,
+        ref=ref,
+        member=member,
+        signed=signed,
+        start=start,
+        end=end,
+        committed_value=value,
+    )
+    ContractLine.objects.bulk_create(
+        ContractLine(
+            contract=contract,
+            service=services[line.service],
+            quantity=line.quantity,
+            start=line.start,
+            end=line.end,
+        )
+        for line in lines
+    )
+    ContractChange.objects.bulk_create(
+        ContractChange(
+            contract=contract,
+            service=services[c.service],
+            effective=c.effective,
+            quantity=c.quantity,
+        )
+        for c in changes
+    )
+    framework_enrol(actor=actor, framework=framework, organisations=[member])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=contract,
+        changes=changed({}, {**_contract_snapshot(contract), **_lines_snapshot(lines, changes)}),
+        organisation=member,
+        framework=framework,
+    )
+    return contract
+
+
+def _contract_snapshot(contract: CallOffContract) -> dict[str, Any]:
+    return snapshot(contract, ["ref", "member", "signed", "start", "end", "committed_value"])
+
+
+def _lines_snapshot(lines: list[LineInput], changes: list[ChangeInput]) -> dict[str, Any]:
+    return {
+        "lines": sorted(
+            f"{line.service} x {line.quantity}"
+            + (f" from {line.start}" if line.start else "")
+            + (f" to {line.end}" if line.end else "")
+            for line in lines
+        ),
+        "changes": sorted(f"{c.service} to {c.quantity} from {c.effective}" for c in changes),
+    }
+
+
+@transaction.atomic
+def contract_change_record(
+    *,
+    actor: Actor,
+    contract: CallOffContract,
+    service: Service,
+    effective: dt.date,
+    quantity: int,
+    reason: str = "",
+) -> ContractChange:
+    """Record an effective-dated quantity change of a line (committed value stays as signed)."""
+    _require_authority(actor, contract.framework)
+    if quantity < 0:
+        raise RuleError("a quantity cannot be negative", field="quantity")
+    if not contract.lines.filter(service=service).exists():
+        raise RuleError(f"{contract.ref} has no line for {service.code}", field="service")
+    if not contract.start <= effective <= contract.end:
+        raise RuleError(
+            f"{effective} is outside the contract ({contract.start} to {contract.end})",
+            field="effective",
+        )
+    change, created = ContractChange.objects.get_or_create(
+        contract=contract, service=service, effective=effective, defaults={"quantity": quantity}
+    )
+    before = None if created else change.quantity
+    if not created and change.quantity != quantity:
+        change.quantity = quantity
+        change.save(update_fields=["quantity"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        instance=change,
+        changes={"quantity": [before, quantity]},
+        organisation=contract.member,
+        framework=contract.framework,
+        reason=reason,
+    )
+    return change
+
+
+@transaction.atomic
+def delivery_record(
+    *, actor: Actor, contract: CallOffContract, service: Service, date: dt.date, quantity: Decimal
+) -> Delivery:
+    """Record day-rate or fixed-price work delivered under a contract."""
+    _require_authority(actor, contract.framework)
+    if service.framework_id != contract.framework_id:
+        raise RuleError("unknown service", field="service")
+    if service.is_recurring:
+        raise RuleError(
+            f"{service.code} is charged on a contract line, not by delivery", field="service"
+        )
+    if quantity <= 0:
+        raise RuleError("the quantity must be more than 0", field="quantity")
+    if service.unit != Unit.DAY and quantity != quantity.to_integral_value():
+        raise RuleError("only day services may be delivered in fractions", field="quantity")
+    if not contract.start <= date <= contract.end:
+        raise RuleError(
+            f"{date} is outside the contract ({contract.start} to {contract.end})", field="date"
+        )
+    if Delivery.objects.filter(contract=contract, service=service, date=date).exists():
+        raise RuleError(f"{service.code} is already recorded for {date}", field="date")
+    delivery = Delivery.objects.create(
+        contract=contract, service=service, date=date, quantity=quantity
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=delivery,
+        changes=changed({}, snapshot(delivery, ["service", "date", "quantity"])),
+        organisation=contract.member,
+        framework=contract.framework,
+    )
+    return delivery
+
+
+@transaction.atomic
+def seat_change_request(
+    *,
+    actor: Actor,
+    contract: CallOffContract,
+    service: Service,
+    effective: dt.date,
+    quantity: int,
+    reason: str = "",
+) -> SeatChangeRequest:
+    """A member admin asks for a line's quantity to change from a date; the authority decides."""
+    user = actor.user
+    if user is not None and (
+        user.role != Role.MEMBER_ADMIN or user.organisation_id != contract.member_id
+    ):
+        raise RuleError("only the member's admins may ask for a seat change")
+    if quantity < 0:
+        raise RuleError("a quantity cannot be negative", field="quantity")
+    if not contract.lines.filter(service=service).exists():
+        raise RuleError(f"{contract.ref} has no line for {service.code}", field="service")
+    if not contract.start <= effective <= contract.end:
+        raise RuleError(
+            f"{effective} is outside the contract ({contract.start} to {contract.end})",
+            field="effective",
+        )
+    request = SeatChangeRequest.objects.create(
+        contract=contract,
+        service=service,
+        effective=effective,
+        quantity=quantity,
+        reason=reason,
+        requested_by=user,
+        requested_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=request,
+        changes=changed({}, snapshot(request, ["service", "effective", "quantity", "status"])),
+        organisation=contract.member,
+        framework=contract.framework,
+        reason=reason,
+    )
+    return request
+
+
+@transaction.atomic
+def seat_change_decide(
+    *, actor: Actor, request: SeatChangeRequest, approve: bool, note: str = ""
+) -> SeatChangeRequest:
+    """The authority approves (recording the change on the contract) or rejects a request."""
+    contract = request.contract
+    _require_authority(actor, contract.framework)
+    request = SeatChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != SeatChangeStatus.REQUESTED:
+        raise RuleError(f"this request is already {request.get_status_display().lower()}")
+    request.status = SeatChangeStatus.APPROVED if approve else SeatChangeStatus.REJECTED
+    request.decided_by = actor.user
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=request,
+        changes={"status": [SeatChangeStatus.REQUESTED.value, request.status]},
+        organisation=contract.member,
+        framework=contract.framework,
+        reason=note,
+    )
+    if approve:
+        contract_change_record(
+            actor=actor,
+            contract=contract,
+            service=request.service,
+            effective=request.effective,
+            quantity=request.quantity,
+            reason=f"seat change request {request.pk} approved",
+        )
+    return request

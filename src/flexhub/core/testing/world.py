@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.module_loading import autodiscover_modules
+
 from flexhub.core.audit import Actor
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
@@ -119,6 +121,7 @@ def build_world() -> World:
             email=f"{username}@example.gov.uk",
             check_password=False,
         )
+    autodiscover_modules("testing")  # each app's testing.py adds its builder
     for builder in WORLD_BUILDERS:
         builder(world, actor)
     return world

@@ -1,0 +1,90 @@
+"""Reads that need rules: contracts as the pricing rules see them, committed value and headroom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from flexhub.frameworks.models import (
+    CallOffContract,
+    ContractChange,
+    ContractLine,
+    Framework,
+    PriceBand,
+    Service,
+)
+from flexhub.rules.pricing import Band, ContractTerms, LineTerms, Pricing
+
+
+def framework_pricing(framework: Framework) -> dict[str, Pricing]:
+    """Each service's price rule, keyed by service code."""
+    bands: dict[int, list[Band]] = defaultdict(list)
+    for band in PriceBand.objects.filter(service__framework=framework).order_by("start"):
+        bands[band.service_id].append(Band(band.start, band.price))
+    return {
+        s.code: Pricing(s.pricing_model, tuple(bands[s.pk]), s.ratchet)
+        for s in Service.objects.filter(framework=framework)
+    }
+
+
+def contract_terms(contracts: QuerySet[CallOffContract]) -> list[ContractTerms]:
+    """The contracts with their lines and changes, in three queries whatever their number."""
+    contracts = contracts.order_by("signed", "pk")
+    ids = [c.pk for c in contracts]
+    changes: dict[tuple[int, int], list[tuple[dt.date, int]]] = defaultdict(list)
+    for change in ContractChange.objects.filter(contract_id__in=ids).order_by("effective"):
+        changes[(change.contract_id, change.service_id)].append((change.effective, change.quantity))
+    lines: dict[int, list[LineTerms]] = defaultdict(list)
+    for line in ContractLine.objects.filter(contract_id__in=ids).select_related(
+        "service", "contract"
+    ):
+        lines[line.contract_id].append(
+            LineTerms(
+                line.service.code,
+                line.start or line.contract.start,
+                line.end or line.contract.end,
+                line.quantity,
+                tuple(changes[(line.contract_id, line.service_id)]),
+            )
+        )
+    return [ContractTerms(c.ref, c.signed, c.start, c.end, tuple(lines[c.pk])) for c in contracts]
+
+
+@dataclass(frozen=True)
+class CeilingPosition:
+    """Where a framework stands against its value ceiling."""
+
+    ceiling: Decimal
+    committed: Decimal
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.ceiling - self.committed
+
+    @property
+    def percent_committed(self) -> Decimal:
+        if not self.ceiling:
+            return Decimal(0)
+        return (self.committed * 100 / self.ceiling).quantize(Decimal("0.1"))
+
+
+def ceiling_position(framework: Framework) -> CeilingPosition:
+    committed = framework.contracts.aggregate(total=Sum("committed_value"))["total"] or Decimal(
+        "0.00"
+    )
+    return CeilingPosition(framework.value_ceiling, committed)
+
+
+def price_table(service: Service, pool: int | None) -> list[dict[str, Any]]:
+    """The service's bands, each marked if it is the one in force for the given pool."""
+    bands = list(service.bands.all())
+    in_force = None
+    for band in bands:
+        if pool is not None and band.start <= pool:
+            in_force = band.pk
+    return [{"band": b, "in_force": b.pk == in_force} for b in bands]

@@ -1,0 +1,18 @@
+"""Money: Decimal only, rounded to the penny half up at the points the rules name."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_penny(amount: Decimal) -> Decimal:
+    """Round to the penny, half up (0.005 -> 0.01, -0.005 -> -0.01)."""
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount as a string with exactly two decimals, as the JSON outputs write it."""
+    return f"{to_penny(amount):.2f}"

@@ -1,0 +1,61 @@
+"""Months as billing periods: first and last days, days in a month, ranges of months."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month; its first day is the pool date of billing."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`YYYY-MM` to a Month; ValueError for anything else."""
+        parts = text.split("-")
+        if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2:
+            raise ValueError(f"{text!r} is not a month written YYYY-MM")
+        year, month = int(parts[0]), int(parts[1])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{text!r} has no month {month}")
+        return cls(year, month)
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.year, self.month, self.days)
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def index_from(self, origin: Month) -> int:
+        """Months since `origin` (0 for the same month)."""
+        return (self.year - origin.year) * 12 + self.month - origin.month
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def months(first: Month, last: Month) -> Iterator[Month]:
+    """Every month from `first` to `last`, both included."""
+    current = first
+    while current <= last:
+        yield current
+        current = current.next()

@@ -1,0 +1,960 @@
+"""The scenario format of scenario-format.md: validation into typed specs, every error located.
+
+`validate(document)` walks the whole document, records every problem with its
+path in the file (`contracts[2].lines[0].service: unknown service 'TELX'`) and
+returns a `Scenario` only when there are none, so a load never starts on a
+half-valid file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flexhub.rules.money import money_text
+from flexhub.rules.pricing import POOLED, Band, ContractTerms, LineTerms, Pricing, committed_values
+
+ORG_ROLES = ("authority", "member", "supplier", "integrator")
+REGIONS = ("ENG", "SCT", "NIR")
+CATEGORIES = ("core", "option", "additional")
+UNITS = ("seat-month", "unit-month", "day", "fixed")
+RECURRING_UNITS = ("seat-month", "unit-month")
+CLASSIFICATIONS = ("OFFICIAL", "SECRET", "TOP SECRET")
+PRICING_MODELS = ("pooled-volume", "flat")
+PRIORITIES = ("P1", "P2", "P3", "P4")
+CLOCKS = ("business", "24x7")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TICKET_KINDS = ("incident", "request")
+EVENT_TYPES = ("opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ScenarioInvalid(Exception):
+    """The file breaks the format or the rules; `errors` lists each problem with its path."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class OrganisationSpec:
+    code: str
+    name: str
+    roles: list[str]
+    region: str = "ENG"
+    region_given: bool = False
+    jurisdictions: list[str] | None = None
+    foreign_law_exposure: str | None = None
+    predecessors: list[str] | None = None
+
+
+@dataclass
+class TowerSpec:
+    code: str
+    name: str
+    supplier: str
+
+
+@dataclass
+class VatSpec:
+    start: dt.date
+    rate: Decimal
+    text: str
+
+
+@dataclass
+class FrameworkSpec:
+    code: str
+    name: str
+    authority: str
+    suppliers: list[str]
+    start: dt.date
+    end: dt.date
+    value_ceiling: Decimal
+    vat: list[VatSpec]
+    integrator: str | None = None
+    towers: list[TowerSpec] = field(default_factory=list)
+
+
+@dataclass
+class BandSpec:
+    start: int
+    price: Decimal
+    text: str
+
+
+@dataclass
+class ServiceSpec:
+    code: str
+    name: str
+    category: str
+    unit: str
+    classification: str
+    model: str
+    ratchet: bool
+    bands: list[BandSpec]
+
+    @property
+    def pricing(self) -> Pricing:
+        return Pricing(self.model, tuple(Band(b.start, b.price) for b in self.bands), self.ratchet)
+
+
+@dataclass
+class LineSpec:
+    service: str
+    quantity: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass
+class ChangeSpec:
+    service: str
+    effective: dt.date
+    quantity: int
+
+
+@dataclass
+class ContractSpec:
+    ref: str
+    member: str
+    signed: dt.date
+    start: dt.date
+    end: dt.date
+    lines: list[LineSpec]
+    changes: list[ChangeSpec]
+    committed_value: Decimal = Decimal("0.00")
+
+    def terms(self) -> ContractTerms:
+        """The contract as the pricing rules see it."""
+        return ContractTerms(
+            self.ref,
+            self.signed,
+            self.start,
+            self.end,
+            tuple(
+                LineTerms(
+                    line.service,
+                    line.start or self.start,
+                    line.end or self.end,
+                    line.quantity,
+                    tuple(
+                        sorted(
+                            (c.effective, c.quantity)
+                            for c in self.changes
+                            if c.service == line.service
+                        )
+                    ),
+                )
+                for line in self.lines
+            ),
+        )
+
+
+@dataclass
+class DeliverySpec:
+    contract: str
+    service: str
+    date: dt.date
+    quantity: Decimal
+    text: str
+
+
+@dataclass
+class TargetSpec:
+    respond: int
+    resolve: int
+    clock: str
+
+
+@dataclass
+class CreditSpec:
+    per_breach: Decimal
+    cap: Decimal
+    per_breach_text: str
+    cap_text: str
+
+
+@dataclass
+class SlaSpec:
+    timezone: str
+    days: list[str]
+    start: dt.time
+    end: dt.time
+    targets: dict[str, TargetSpec]
+    credits: dict[str, CreditSpec]
+
+
+@dataclass
+class EventSpec:
+    at: dt.datetime
+    type: str
+    tower: str | None = None
+
+
+@dataclass
+class TicketSpec:
+    ref: str
+    member: str
+    kind: str
+    priority: str
+    title: str
+    events: list[EventSpec]
+    tower: str | None = None
+
+
+@dataclass
+class Scenario:
+    framework: FrameworkSpec
+    organisations: list[OrganisationSpec]
+    services: list[ServiceSpec]
+    contracts: list[ContractSpec]
+    deliveries: list[DeliverySpec]
+    sla: SlaSpec | None
+    tickets: list[TicketSpec]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return repr(value)
+
+
+class _Checker:
+    """Typed reads of a document that record each problem with its path and carry on."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def mapping(
+        self, node: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        if not isinstance(node, dict):
+            self.error(path, f"expected a mapping, got {_describe(node)}")
+            return None
+        for key in node:
+            if key not in required and key not in optional:
+                self.error(path, f"unknown key {key!r}")
+        ok = True
+        for key in required:
+            if key not in node:
+                self.error(path, f"missing key {key!r}")
+                ok = False
+        return node if ok else None
+
+    def items(self, node: Any, path: str, *, optional: bool = False) -> list[Any]:
+        if node is None and optional:
+            return []
+        if not isinstance(node, list):
+            self.error(path, f"expected a list, got {_describe(node)}")
+            return []
+        return node
+
+    def text(self, node: Any, path: str, *, allow_empty: bool = False) -> str | None:
+        if isinstance(node, bool) or not isinstance(node, str | int):
+            self.error(path, f"expected text, got {_describe(node)}")
+            return None
+        value = str(node).strip()
+        if not value and not allow_empty:
+            self.error(path, "must not be empty")
+            return None
+        return value
+
+    def code(self, node: Any, path: str) -> str | None:
+        value = self.text(node, path)
+        if value is not None and (len(value) > 32 or not re.match(r"^[A-Za-z0-9_.-]+$", value)):
+            self.error(path, f"{value!r} is not a code (letters, digits, - _ . up to 32)")
+            return None
+        return value
+
+    def choice(self, node: Any, path: str, choices: tuple[str, ...], what: str) -> str | None:
+        value = self.text(node, path)
+        if value is not None and value not in choices:
+            self.error(path, f"unknown {what} {value!r} (one of {', '.join(choices)})")
+            return None
+        return value
+
+    def date(self, node: Any, path: str) -> dt.date | None:
+        if not isinstance(node, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", node):
+            self.error(path, f"expected a date written YYYY-MM-DD, got {_describe(node)}")
+            return None
+        try:
+            return dt.date.fromisoformat(node)
+        except ValueError:
+            self.error(path, f"{node} is not a date that exists")
+            return None
+
+    def timestamp(self, node: Any, path: str) -> dt.datetime | None:
+        if not isinstance(node, str):
+            self.error(path, f"expected an ISO 8601 timestamp, got {_describe(node)}")
+            return None
+        try:
+            value = dt.datetime.fromisoformat(node)
+        except ValueError:
+            self.error(path, f"{node!r} is not a timestamp that exists (ISO 8601 with an offset)")
+            return None
+        if value.tzinfo is None or "T" not in node.upper():
+            self.error(path, f"{node!r} has no UTC offset (write e.g. {node}+01:00)")
+            return None
+        return value
+
+    def whole(self, node: Any, path: str, *, minimum: int = 0) -> int | None:
+        if isinstance(node, bool) or not isinstance(node, int):
+            self.error(path, f"expected a whole number, got {_describe(node)}")
+            return None
+        if node < minimum:
+            self.error(path, f"must be {minimum} or more, got {node}")
+            return None
+        return node
+
+    def amount(
+        self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0)
+    ) -> tuple[Decimal, str] | None:
+        if not isinstance(node, str) or not _DECIMAL.match(node.strip()):
+            hint = (
+                f' (write it as a string: "{node}")'
+                if isinstance(node, int | float) and not isinstance(node, bool)
+                else ""
+            )
+            self.error(path, f"expected a decimal amount in quotes, got {_describe(node)}{hint}")
+            return None
+        try:
+            value = Decimal(node.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern rules it out
+            self.error(path, f"{node!r} is not a decimal")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(path, f"must not be negative, got {node}")
+            return None
+        return value, node.strip()
+
+    def flag(self, node: Any, path: str) -> bool | None:
+        if not isinstance(node, bool):
+            self.error(path, f"expected true or false, got {_describe(node)}")
+            return None
+        return node
+
+    def code_list(self, node: Any, path: str) -> list[str]:
+        values = []
+        for i, item in enumerate(self.items(node, path)):
+            value = self.code(item, f"{path}[{i}]")
+            if value is not None:
+                values.append(value)
+        return values
+
+
+def validate(document: Any) -> Scenario:
+    """Check a parsed scenario document against the format and rules; raise ScenarioInvalid."""
+    check = _Checker()
+    root = check.mapping(
+        document,
+        "(file)",
+        ("framework", "organisations", "services", "contracts"),
+        ("deliveries", "sla", "tickets"),
+    )
+    if root is None:
+        raise ScenarioInvalid(check.errors)
+    organisations = _organisations(check, root["organisations"])
+    orgs = {o.code: o for o in organisations}
+    framework = _framework(check, root["framework"], orgs)
+    services = _services(check, root["services"])
+    catalogue = {s.code: s for s in services}
+    contracts = _contracts(check, root["contracts"], orgs, catalogue, framework)
+    deliveries = _deliveries(check, root.get("deliveries"), contracts, catalogue)
+    sla = _sla(check, root["sla"]) if root.get("sla") is not None else None
+    towers = {t.code for t in framework.towers} if framework else set()
+    tickets = _tickets(check, root.get("tickets"), orgs, towers)
+    if framework and not check.errors:
+        _ceiling_guard(check, framework, contracts, catalogue)
+    if check.errors or framework is None:
+        raise ScenarioInvalid(check.errors)
+    return Scenario(framework, organisations, services, contracts, deliveries, sla, tickets)
+
+
+def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
+    result: list[OrganisationSpec] = []
+    seen: set[str] = set()
+    raw_predecessors: list[tuple[OrganisationSpec, str, list[str]]] = []
+    for i, item in enumerate(check.items(node, "organisations")):
+        path = f"organisations[{i}]"
+        m = check.mapping(
+            item,
+            path,
+            ("code", "name", "roles"),
+            ("region", "jurisdictions", "foreign_law_exposure", "predecessors"),
+        )
+        if m is None:
+            continue
+        code = check.code(m["code"], f"{path}.code")
+        name = check.text(m["name"], f"{path}.name")
+        roles = []
+        for j, role in enumerate(check.items(m["roles"], f"{path}.roles")):
+            value = check.choice(role, f"{path}.roles[{j}]", ORG_ROLES, "role")
+            if value is not None:
+                if value in roles:
+                    check.error(f"{path}.roles[{j}]", f"role {value!r} is given twice")
+                roles.append(value)
+        if isinstance(m["roles"], list) and not m["roles"]:
+            check.error(f"{path}.roles", "an organisation needs at least one role")
+        region = "ENG"
+        if "region" in m:
+            region = check.choice(m["region"], f"{path}.region", REGIONS, "region") or "ENG"
+        spec = OrganisationSpec(code or "", name or "", roles, region, "region" in m)
+        if "jurisdictions" in m:
+            spec.jurisdictions = check.code_list(m["jurisdictions"], f"{path}.jurisdictions")
+        if "foreign_law_exposure" in m:
+            spec.foreign_law_exposure = check.text(
+                m["foreign_law_exposure"], f"{path}.foreign_law_exposure", allow_empty=True
+            )
+        if code is not None:
+            if code in seen:
+                check.error(f"{path}.code", f"duplicate organisation code {code!r}")
+            seen.add(code)
+        if "predecessors" in m:
+            raw_predecessors.append(
+                (spec, path, check.code_list(m["predecessors"], f"{path}.predecessors"))
+            )
+        result.append(spec)
+    for spec, path, codes in raw_predecessors:
+        for j, code in enumerate(codes):
+            if code not in seen:
+                check.error(f"{path}.predecessors[{j}]", f"unknown organisation {code!r}")
+            elif code == spec.code:
+                check.error(
+                    f"{path}.predecessors[{j}]", "an organisation cannot be its own predecessor"
+                )
+        spec.predecessors = codes
+    return result
+
+
+def _has_role(
+    check: _Checker, orgs: dict[str, OrganisationSpec], code: str | None, role: str, path: str
+) -> None:
+    if code is None:
+        return
+    if code not in orgs:
+        check.error(path, f"unknown organisation {code!r}")
+    elif role not in orgs[code].roles:
+        check.error(path, f"{code} is not a {role} (its roles: {', '.join(orgs[code].roles)})")
+
+
+def _framework(
+    check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]
+) -> FrameworkSpec | None:
+    path = "framework"
+    m = check.mapping(
+        node,
+        path,
+        ("code", "name", "authority", "suppliers", "start", "end", "value_ceiling", "vat_rate"),
+        ("integrator", "towers"),
+    )
+    if m is None:
+        return None
+    code = check.code(m["code"], f"{path}.code")
+    name = check.text(m["name"], f"{path}.name")
+    authority = check.code(m["authority"], f"{path}.authority")
+    _has_role(check, orgs, authority, "authority", f"{path}.authority")
+    suppliers = check.code_list(m["suppliers"], f"{path}.suppliers")
+    for j, supplier in enumerate(suppliers):
+        _has_role(check, orgs, supplier, "supplier", f"{path}.suppliers[{j}]")
+    start = check.date(m["start"], f"{path}.start")
+    end = check.date(m["end"], f"{path}.end")
+    if start and end and end < start:
+        check.error(f"{path}.end", f"the framework ends ({end}) before it starts ({start})")
+    ceiling = check.amount(m["value_ceiling"], f"{path}.value_ceiling")
+    vat = _vat(check, m["vat_rate"], f"{path}.vat_rate", start)
+    integrator = None
+    if m.get("integrator") is not None:
+        integrator = check.code(m["integrator"], f"{path}.integrator")
+        _has_role(check, orgs, integrator, "integrator", f"{path}.integrator")
+    towers = []
+    tower_codes: set[str] = set()
+    for i, item in enumerate(check.items(m.get("towers"), f"{path}.towers", optional=True)):
+        tpath = f"{path}.towers[{i}]"
+        t = check.mapping(item, tpath, ("code", "name", "supplier"))
+        if t is None:
+            continue
+        tcode = check.code(t["code"], f"{tpath}.code")
+        tname = check.text(t["name"], f"{tpath}.name")
+        supplier = check.code(t["supplier"], f"{tpath}.supplier")
+        if supplier is not None and supplier not in suppliers:
+            check.error(
+                f"{tpath}.supplier", f"{supplier!r} is not one of the framework's suppliers"
+            )
+        if tcode in tower_codes:
+            check.error(f"{tpath}.code", f"duplicate tower code {tcode!r}")
+        if tcode and tname and supplier:
+            tower_codes.add(tcode)
+            towers.append(TowerSpec(tcode, tname, supplier))
+    if None in (code, name, authority, start, end, ceiling):
+        return None
+    assert code and name and authority and start and end and ceiling  # for the type checker
+    return FrameworkSpec(
+        code, name, authority, suppliers, start, end, ceiling[0], vat, integrator, towers
+    )
+
+
+def _vat(check: _Checker, node: Any, path: str, framework_start: dt.date | None) -> list[VatSpec]:
+    if isinstance(node, str):
+        value = check.amount(node, path)
+        if value is None:
+            return []
+        if value[0] >= 1:
+            check.error(path, f"a VAT rate is a fraction (0.20 for 20%), got {node}")
+        return [VatSpec(framework_start or dt.date.min, value[0], value[1])]
+    rates: list[VatSpec] = []
+    for i, item in enumerate(check.items(node, path)):
+        rpath = f"{path}[{i}]"
+        m = check.mapping(item, rpath, ("from", "rate"))
+        if m is None:
+            continue
+        start = check.date(m["from"], f"{rpath}.from")
+        rate = check.amount(m["rate"], f"{rpath}.rate")
+        if rate and rate[0] >= 1:
+            check.error(f"{rpath}.rate", f"a VAT rate is a fraction (0.20 for 20%), got {rate[1]}")
+        if start and rates and start <= rates[-1].start:
+            check.error(f"{rpath}.from", "VAT rates must be in date order, each from a later date")
+        if start and rate:
+            rates.append(VatSpec(start, rate[0], rate[1]))
+    if isinstance(node, list) and not node:
+        check.error(path, "give at least one VAT rate")
+    if rates and framework_start and rates[0].start > framework_start:
+        check.error(
+            f"{path}[0].from",
+            f"no VAT rate is in force at the framework's start ({framework_start})",
+        )
+    return rates
+
+
+def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
+    result: list[ServiceSpec] = []
+    seen: set[str] = set()
+    for i, item in enumerate(check.items(node, "services")):
+        path = f"services[{i}]"
+        m = check.mapping(
+            item, path, ("code", "name", "category", "unit", "pricing"), ("classification",)
+        )
+        if m is None:
+            continue
+        code = check.code(m["code"], f"{path}.code")
+        if code is not None:
+            if code in seen:
+                check.error(f"{path}.code", f"duplicate service code {code!r}")
+            seen.add(code)
+        name = check.text(m["name"], f"{path}.name")
+        category = check.choice(m["category"], f"{path}.category", CATEGORIES, "category")
+        unit = check.choice(m["unit"], f"{path}.unit", UNITS, "unit")
+        classification = "OFFICIAL"
+        if "classification" in m:
+            classification = (
+                check.choice(
+                    m["classification"], f"{path}.classification", CLASSIFICATIONS, "classification"
+                )
+                or "OFFICIAL"
+            )
+        pricing = _pricing(check, m["pricing"], f"{path}.pricing")
+        if None in (code, name, category, unit) or pricing is None:
+            continue
+        model, ratchet, bands = pricing
+        assert code and name and category and unit
+        result.append(
+            ServiceSpec(code, name, category, unit, classification, model, ratchet, bands)
+        )
+    return result
+
+
+def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[BandSpec]] | None:
+    if not isinstance(node, dict) or "model" not in node:
+        check.mapping(node, path, ("model",), ("price", "bands", "ratchet"))
+        return None
+    model = check.choice(node["model"], f"{path}.model", PRICING_MODELS, "pricing model")
+    if model == "flat":
+        m = check.mapping(node, path, ("model", "price"))
+        if m is None:
+            return None
+        price = check.amount(m["price"], f"{path}.price")
+        return ("flat", False, [BandSpec(0, price[0], price[1])]) if price else None
+    if model != POOLED:
+        return None
+    m = check.mapping(node, path, ("model", "bands"), ("ratchet",))
+    if m is None:
+        return None
+    ratchet = False
+    if "ratchet" in m:
+        ratchet = bool(check.flag(m["ratchet"], f"{path}.ratchet"))
+    bands: list[BandSpec] = []
+    for i, item in enumerate(check.items(m["bands"], f"{path}.bands")):
+        bpath = f"{path}.bands[{i}]"
+        b = check.mapping(item, bpath, ("from", "price"))
+        if b is None:
+            continue
+        start = check.whole(b["from"], f"{bpath}.from")
+        price = check.amount(b["price"], f"{bpath}.price")
+        if start is None or price is None:
+            continue
+        if not bands and start != 0:
+            check.error(f"{bpath}.from", f"the first band must start from 0, not {start}")
+        if bands and start <= bands[-1].start:
+            check.error(
+                f"{bpath}.from", "bands must be in order of `from`, each larger than the last"
+            )
+        bands.append(BandSpec(start, price[0], price[1]))
+    if isinstance(m["bands"], list) and not m["bands"]:
+        check.error(f"{path}.bands", "give at least one band")
+    return (POOLED, ratchet, bands) if bands else None
+
+
+def _contracts(
+    check: _Checker,
+    node: Any,
+    orgs: dict[str, OrganisationSpec],
+    catalogue: dict[str, ServiceSpec],
+    framework: FrameworkSpec | None,
+) -> list[ContractSpec]:
+    result: list[ContractSpec] = []
+    seen: set[str] = set()
+    for i, item in enumerate(check.items(node, "contracts")):
+        path = f"contracts[{i}]"
+        m = check.mapping(
+            item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes",)
+        )
+        if m is None:
+            continue
+        ref = check.code(m["ref"], f"{path}.ref")
+        if ref is not None:
+            if ref in seen:
+                check.error(f"{path}.ref", f"duplicate contract ref {ref!r}")
+            seen.add(ref)
+        member = check.code(m["member"], f"{path}.member")
+        _has_role(check, orgs, member, "member", f"{path}.member")
+        signed = check.date(m["signed"], f"{path}.signed")
+        start = check.date(m["start"], f"{path}.start")
+        end = check.date(m["end"], f"{path}.end")
+        if start and end and end < start:
+            check.error(f"{path}.end", f"the contract ends ({end}) before it starts ({start})")
+            end = None
+        if signed and end and signed > end:
+            check.error(f"{path}.signed", f"signed ({signed}) after the contract ends ({end})")
+        if framework and start and end and (start < framework.start or end > framework.end):
+            check.error(
+                path,
+                f"the contract ({start} to {end}) runs outside the framework's term "
+                f"({framework.start} to {framework.end})",
+            )
+        lines: list[LineSpec] = []
+        line_services: dict[str, LineSpec] = {}
+        for j, line_node in enumerate(check.items(m["lines"], f"{path}.lines")):
+            lpath = f"{path}.lines[{j}]"
+            ln = check.mapping(line_node, lpath, ("service", "quantity"), ("start", "end"))
+            if ln is None:
+                continue
+            service = _service_ref(check, ln["service"], f"{lpath}.service", catalogue)
+            if service and catalogue[service].unit not in RECURRING_UNITS:
+                check.error(
+                    f"{lpath}.service",
+                    f"{service} is charged per {catalogue[service].unit}: record it as a delivery, not a line",
+                )
+            if service in line_services:
+                check.error(f"{lpath}.service", f"the contract already has a line for {service}")
+            quantity = check.whole(ln["quantity"], f"{lpath}.quantity")
+            lstart = check.date(ln["start"], f"{lpath}.start") if "start" in ln else None
+            lend = check.date(ln["end"], f"{lpath}.end") if "end" in ln else None
+            if start and end:
+                for key, value in (("start", lstart), ("end", lend)):
+                    if value and not start <= value <= end:
+                        check.error(
+                            f"{lpath}.{key}", f"{value} is outside the contract ({start} to {end})"
+                        )
+            if (lstart or start) and (lend or end) and (lend or end) < (lstart or start):  # type: ignore[operator]
+                check.error(f"{lpath}.end", "the line ends before it starts")
+            if service and quantity is not None:
+                spec = LineSpec(service, quantity, lstart, lend)
+                line_services[service] = spec
+                lines.append(spec)
+        changes: list[ChangeSpec] = []
+        seen_changes: set[tuple[str, dt.date]] = set()
+        for j, change_node in enumerate(
+            check.items(m.get("changes"), f"{path}.changes", optional=True)
+        ):
+            cpath = f"{path}.changes[{j}]"
+            cn = check.mapping(change_node, cpath, ("service", "effective", "quantity"))
+            if cn is None:
+                continue
+            service = _service_ref(check, cn["service"], f"{cpath}.service", catalogue)
+            if service and service not in line_services:
+                check.error(f"{cpath}.service", f"the contract has no line for {service} to change")
+            effective = check.date(cn["effective"], f"{cpath}.effective")
+            if effective and start and end and not start <= effective <= end:
+                check.error(
+                    f"{cpath}.effective", f"{effective} is outside the contract ({start} to {end})"
+                )
+            quantity = check.whole(cn["quantity"], f"{cpath}.quantity")
+            if service and effective:
+                if (service, effective) in seen_changes:
+                    check.error(cpath, f"a second change of {service} effective {effective}")
+                seen_changes.add((service, effective))
+            if service and effective and quantity is not None:
+                changes.append(ChangeSpec(service, effective, quantity))
+        if ref and member and signed and start and end:
+            result.append(ContractSpec(ref, member, signed, start, end, lines, changes))
+    return result
+
+
+def _service_ref(
+    check: _Checker, node: Any, path: str, catalogue: dict[str, ServiceSpec]
+) -> str | None:
+    code = check.code(node, path)
+    if code is not None and code not in catalogue:
+        check.error(path, f"unknown service {code!r}")
+        return None
+    return code
+
+
+def _deliveries(
+    check: _Checker, node: Any, contracts: list[ContractSpec], catalogue: dict[str, ServiceSpec]
+) -> list[DeliverySpec]:
+    by_ref = {c.ref: c for c in contracts}
+    result: list[DeliverySpec] = []
+    seen: set[tuple[str, str, dt.date]] = set()
+    for i, item in enumerate(check.items(node, "deliveries", optional=True)):
+        path = f"deliveries[{i}]"
+        m = check.mapping(item, path, ("contract", "service", "date", "quantity"))
+        if m is None:
+            continue
+        ref = check.code(m["contract"], f"{path}.contract")
+        contract = by_ref.get(ref or "")
+        if ref is not None and contract is None:
+            check.error(f"{path}.contract", f"unknown contract {ref!r}")
+        service = _service_ref(check, m["service"], f"{path}.service", catalogue)
+        if service and catalogue[service].unit in RECURRING_UNITS:
+            check.error(
+                f"{path}.service",
+                f"{service} is charged per {catalogue[service].unit} on a contract line, not by delivery",
+            )
+        day = check.date(m["date"], f"{path}.date")
+        if day and contract and not contract.start <= day <= contract.end:
+            check.error(
+                f"{path}.date",
+                f"{day} is outside the contract ({contract.start} to {contract.end})",
+            )
+        quantity = _delivery_quantity(
+            check, m["quantity"], f"{path}.quantity", catalogue.get(service or "")
+        )
+        if ref and service and day:
+            if (ref, service, day) in seen:
+                check.error(path, f"a second delivery of {service} on {day} for {ref}")
+            seen.add((ref, service, day))
+        if ref and service and day and quantity:
+            result.append(DeliverySpec(ref, service, day, quantity[0], quantity[1]))
+    return result
+
+
+def _delivery_quantity(
+    check: _Checker, node: Any, path: str, service: ServiceSpec | None
+) -> tuple[Decimal, str] | None:
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        check.error(path, f"expected a number, got {_describe(node)}")
+        return None
+    value = Decimal(str(node))
+    if value <= 0:
+        check.error(path, f"must be more than 0, got {node}")
+        return None
+    if service is not None and service.unit != "day" and value != value.to_integral_value():
+        check.error(path, f"only day services may be delivered in fractions, got {node}")
+        return None
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        check.error(path, f"at most two decimal places, got {node}")
+        return None
+    text = str(node) if isinstance(node, int) else format(value.normalize(), "f")
+    return value, text
+
+
+def _sla(check: _Checker, node: Any) -> SlaSpec | None:
+    m = check.mapping(node, "sla", ("business_hours", "targets"), ("timezone", "service_credits"))
+    if m is None:
+        return None
+    timezone = "Europe/London"
+    if "timezone" in m:
+        timezone = check.text(m["timezone"], "sla.timezone") or timezone
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            check.error("sla.timezone", f"unknown timezone {timezone!r}")
+    hours = check.mapping(m["business_hours"], "sla.business_hours", ("days", "start", "end"))
+    days: list[str] = []
+    start = end = None
+    if hours is not None:
+        for i, day in enumerate(check.items(hours["days"], "sla.business_hours.days")):
+            value = check.choice(day, f"sla.business_hours.days[{i}]", WEEKDAYS, "day")
+            if value:
+                if value in days:
+                    check.error(f"sla.business_hours.days[{i}]", f"{value} is given twice")
+                days.append(value)
+        start = _time(check, hours["start"], "sla.business_hours.start")
+        end = _time(check, hours["end"], "sla.business_hours.end")
+        if start and end and end <= start:
+            check.error("sla.business_hours.end", "business hours must end after they start")
+    targets: dict[str, TargetSpec] = {}
+    tmap = check.mapping(m["targets"], "sla.targets", (), PRIORITIES)
+    for priority, target in (tmap or {}).items():
+        tpath = f"sla.targets.{priority}"
+        if priority not in PRIORITIES:
+            continue
+        t = check.mapping(target, tpath, ("respond", "resolve"), ("clock",))
+        if t is None:
+            continue
+        respond = check.whole(t["respond"], f"{tpath}.respond", minimum=1)
+        resolve = check.whole(t["resolve"], f"{tpath}.resolve", minimum=1)
+        clock = "business"
+        if "clock" in t:
+            clock = check.choice(t["clock"], f"{tpath}.clock", CLOCKS, "clock") or "business"
+        if respond and resolve:
+            targets[priority] = TargetSpec(respond, resolve, clock)
+    credits: dict[str, CreditSpec] = {}
+    cmap = check.mapping(m.get("service_credits", {}), "sla.service_credits", (), PRIORITIES)
+    for priority, credit in (cmap or {}).items():
+        cpath = f"sla.service_credits.{priority}"
+        if priority not in PRIORITIES:
+            continue
+        c = check.mapping(credit, cpath, ("per_breach", "cap"))
+        if c is None:
+            continue
+        per_breach = check.amount(c["per_breach"], f"{cpath}.per_breach")
+        cap = check.amount(c["cap"], f"{cpath}.cap")
+        if cap and cap[0] > 100:
+            check.error(f"{cpath}.cap", f"a cap is a percentage of at most 100, got {cap[1]}")
+        if per_breach and cap:
+            credits[priority] = CreditSpec(per_breach[0], cap[0], per_breach[1], cap[1])
+    if start is None or end is None or hours is None:
+        return None
+    return SlaSpec(timezone, days, start, end, targets, credits)
+
+
+def _time(check: _Checker, node: Any, path: str) -> dt.time | None:
+    if isinstance(node, int) and not isinstance(node, bool):
+        check.error(path, f'expected a time in quotes like "08:00", got {node}')
+        return None
+    match = _TIME.match(node) if isinstance(node, str) else None
+    if match is None:
+        check.error(path, f'expected a time written "HH:MM", got {_describe(node)}')
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _tickets(
+    check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towers: set[str]
+) -> list[TicketSpec]:
+    result: list[TicketSpec] = []
+    seen: set[str] = set()
+    for i, item in enumerate(check.items(node, "tickets", optional=True)):
+        path = f"tickets[{i}]"
+        m = check.mapping(
+            item, path, ("ref", "member", "kind", "priority", "title", "events"), ("tower",)
+        )
+        if m is None:
+            continue
+        ref = check.code(m["ref"], f"{path}.ref")
+        if ref is not None:
+            if ref in seen:
+                check.error(f"{path}.ref", f"duplicate ticket ref {ref!r}")
+            seen.add(ref)
+        member = check.code(m["member"], f"{path}.member")
+        _has_role(check, orgs, member, "member", f"{path}.member")
+        kind = check.choice(m["kind"], f"{path}.kind", TICKET_KINDS, "kind")
+        priority = check.choice(m["priority"], f"{path}.priority", PRIORITIES, "priority")
+        title = check.text(m["title"], f"{path}.title")
+        tower = None
+        if m.get("tower") is not None:
+            tower = check.code(m["tower"], f"{path}.tower")
+            if tower and tower not in towers:
+                check.error(f"{path}.tower", f"unknown tower {tower!r}")
+        events = _events(check, m["events"], f"{path}.events", towers)
+        if ref and member and kind and priority and title and events:
+            result.append(TicketSpec(ref, member, kind, priority, title, events, tower))
+    return result
+
+
+def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[EventSpec]:
+    events: list[EventSpec] = []
+    items = check.items(node, path)
+    if isinstance(node, list) and not node:
+        check.error(path, "a ticket needs at least its `opened` event")
+    resolved = False
+    for j, item in enumerate(items):
+        epath = f"{path}[{j}]"
+        e = check.mapping(item, epath, ("at", "type"), ("tower",))
+        if e is None:
+            continue
+        at = check.timestamp(e["at"], f"{epath}.at")
+        kind = check.choice(e["type"], f"{epath}.type", EVENT_TYPES, "event type")
+        tower = None
+        if kind == "reassigned":
+            if "tower" not in e:
+                check.error(epath, "a `reassigned` event names the `tower` it moves to")
+            else:
+                tower = check.code(e["tower"], f"{epath}.tower")
+                if tower and tower not in towers:
+                    check.error(f"{epath}.tower", f"unknown tower {tower!r}")
+        elif "tower" in e:
+            check.error(epath, f"only `reassigned` events name a tower, not `{kind}`")
+        if j == 0 and kind and kind != "opened":
+            check.error(f"{epath}.type", f"the first event must be `opened`, not `{kind}`")
+        if j > 0 and kind == "opened":
+            check.error(f"{epath}.type", "a ticket is `opened` only once, as its first event")
+        if resolved and kind:
+            check.error(f"{epath}.type", f"`{kind}` after the ticket was resolved")
+        if at and events and at < events[-1].at:
+            check.error(
+                f"{epath}.at",
+                f"{e['at']} is before the previous event ({events[-1].at.isoformat()})",
+            )
+        if kind == "resolved":
+            resolved = True
+        if at and kind:
+            events.append(EventSpec(at, kind, tower))
+    return events
+
+
+def _ceiling_guard(
+    check: _Checker,
+    framework: FrameworkSpec,
+    contracts: list[ContractSpec],
+    catalogue: dict[str, ServiceSpec],
+) -> None:
+    """Fix every contract's committed value and refuse the first that passes the ceiling."""
+    pricing = {code: spec.pricing for code, spec in catalogue.items()}
+    values = committed_values(
+        [c.terms() for c in contracts], pricing, framework.start, framework.end
+    )
+    order = sorted(range(len(contracts)), key=lambda i: (contracts[i].signed, i))
+    committed = Decimal("0.00")
+    for index in order:
+        contract = contracts[index]
+        contract.committed_value = values[contract.ref]
+        if committed + contract.committed_value > framework.value_ceiling:
+            headroom = framework.value_ceiling - committed
+            check.error(
+                f"contracts[{index}]",
+                f"signing {contract.ref} (committed value £{money_text(contract.committed_value)}) "
+                f"would pass the framework's value ceiling of £{money_text(framework.value_ceiling)}: "
+                f"committed so far £{money_text(committed)}, headroom £{money_text(headroom)}",
+            )
+            return
+        committed += contract.committed_value

@@ -1,0 +1,191 @@
+"""The service desk's records: the SLA policy of a framework, tickets and their events."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import ScopedQuerySet, TenancyRule
+from flexhub.frameworks.models import Framework, Service, Tower
+
+PRIORITIES = ("P1", "P2", "P3", "P4")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Clock(models.TextChoices):
+    BUSINESS = "business", "Business hours"
+    ALWAYS = "24x7", "24x7"
+
+
+class SlaPolicy(models.Model):
+    """A framework's business hours, in its timezone, that the business clock runs on."""
+
+    framework = models.OneToOneField(Framework, on_delete=models.CASCADE, related_name="sla")
+    timezone = models.CharField(max_length=64, default="Europe/London")
+    business_days = models.JSONField(default=list, help_text="Weekday names, mon to sun")
+    business_start = models.TimeField()
+    business_end = models.TimeField()
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(framework="framework")
+
+    class Meta:
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self) -> str:
+        return f"SLA policy of {self.framework.code}"
+
+
+class SlaTarget(models.Model):
+    """Minutes to respond and to resolve for one priority, on the named clock."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(max_length=2)
+    respond_minutes = models.PositiveIntegerField()
+    resolve_minutes = models.PositiveIntegerField()
+    clock = models.CharField(max_length=10, choices=Clock.choices, default=Clock.BUSINESS)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(framework="policy__framework")
+
+    class Meta:
+        ordering = ["policy", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "priority"], name="one_target_per_priority")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: respond {self.respond_minutes}, resolve {self.resolve_minutes} ({self.clock})"
+
+
+class ServiceCreditRule(models.Model):
+    """Percent of the member's core charge per resolution breach, up to a cap, per priority."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="credits")
+    priority = models.CharField(max_length=2)
+    per_breach = models.DecimalField(max_digits=6, decimal_places=2)
+    cap = models.DecimalField(max_digits=6, decimal_places=2)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(
+        framework="policy__framework",
+        roles=frozenset({Role.AUTHORITY_ADMIN, Role.MEMBER_ADMIN, Role.INTEGRATOR}),
+    )
+
+    class Meta:
+        ordering = ["policy", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "priority"], name="one_credit_rule_per_priority"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.per_breach}% per breach, cap {self.cap}%"
+
+
+class TicketKind(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    REQUEST = "request", "Request"
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Ticket(models.Model):
+    """An incident or request of a member; its state follows from its events."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="tickets")
+    ref = models.CharField(max_length=64)
+    member = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tickets")
+    kind = models.CharField(max_length=10, choices=TicketKind.choices)
+    priority = models.CharField(max_length=2)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    raised_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets_raised"
+    )
+    initial_tower = models.ForeignKey(
+        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    current_tower = models.ForeignKey(
+        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    status = models.CharField(
+        max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(
+        organisation="member",
+        framework="framework",
+        person="raised_by",
+        supplier="current_tower__supplier",
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "ref"], name="ticket_ref_unique_in_framework"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=PRIORITIES), name="ticket_priority_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["framework", "status", "priority"])]
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.title}"
+
+
+class EventType(models.TextChoices):
+    OPENED = "opened", "Opened"
+    RESPONDED = "responded", "Responded"
+    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
+    RESUMED = "resumed", "Resumed"
+    REASSIGNED = "reassigned", "Reassigned"
+    RESOLVED = "resolved", "Resolved"
+
+
+class TicketEvent(models.Model):
+    """One step in a ticket's life, at its own timestamp (history keeps its original times)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    tower = models.ForeignKey(
+        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    internal = models.BooleanField(default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(
+        organisation="ticket__member",
+        framework="ticket__framework",
+        person="ticket__raised_by",
+        supplier="ticket__current_tower__supplier",
+    )
+
+    class Meta:
+        ordering = ["ticket", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.ref} {self.type} at {self.at.isoformat()}"
