@@ -156,7 +156,7 @@ def _contracts(framework: Framework) -> list[dict[str, Any]]:
     for contract in (
         CallOffContract.objects.filter(framework=framework)
         .select_related("member")
-        .order_by("signed", "pk")
+        .order_by("pk")
     ):
         body: dict[str, Any] = {
             "ref": contract.ref,

@@ -310,7 +310,7 @@ class _Checker:
         except ValueError:
             self.error(path, f"{node!r} is not a timestamp that exists (ISO 8601 with an offset)")
             return None
-        if value.tzinfo is None or "T" not in node.upper():
+        if value.tzinfo is None:
             self.error(path, f"{node!r} has no UTC offset (write e.g. {node}+01:00)")
             return None
         return value

@@ -1,4 +1,4 @@
-"""`flexhub demo`: demonstration organisations, frameworks and one login per role."""
+"""`flexhub demo`: load the demo frameworks and create one login per role per organisation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from flexhub.core.demo import DEMO_PASSWORD, demo_create
+from flexhub.scenarios.demo_data import DEMO_PASSWORD, demo_create
 
 
 class Command(BaseCommand):

@@ -1,0 +1,75 @@
+"""The demonstration data behind `flexhub demo` and `make run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from flexhub.core import services
+from flexhub.core.audit import Actor
+from flexhub.core.models import Organisation, User
+from flexhub.core.roles import Role
+from flexhub.scenarios.services import scenario_load, scenario_parse
+
+DEMO_PASSWORD = "flexhub-demo-2026"
+
+# (organisation code, role, username) for every demo login.
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("CO", Role.AUTHORITY_ADMIN, "co-authority"),
+    ("CO", Role.MEMBER_ADMIN, "co-admin"),
+    ("CO", Role.MEMBER_USER, "co-user"),
+    ("DIUS", Role.MEMBER_ADMIN, "dius-admin"),
+    ("DIUS", Role.MEMBER_USER, "dius-user"),
+    ("ONS", Role.MEMBER_ADMIN, "ons-admin"),
+    ("ONS", Role.MEMBER_USER, "ons-user"),
+    ("FJ", Role.AGENT, "fj-agent"),
+    ("MPS", Role.AUTHORITY_ADMIN, "mps-authority"),
+    ("MPS", Role.MEMBER_ADMIN, "mps-admin"),
+    ("MPS", Role.MEMBER_USER, "mps-user"),
+    ("CSC", Role.AGENT, "csc-agent"),
+    ("NETCO", Role.AGENT, "netco-agent"),
+    ("ATOS", Role.INTEGRATOR, "atos-integrator"),
+]
+
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_FILES = ("public-sector-flex.yaml", "met-police-towers.yaml")
+
+
+def demo_scenario_load(actor: Actor) -> list[str]:
+    """Load the demo scenarios (Public Sector Flex and the Met Police towers); idempotent."""
+    loaded = []
+    for name in DEMO_FILES:
+        scenario = scenario_parse((DEMO_DIR / name).read_text(encoding="utf-8"))
+        loaded.append(scenario_load(actor=actor, scenario=scenario).framework)
+    return loaded
+
+
+@transaction.atomic
+def demo_create() -> list[dict[str, str]]:
+    """Load the demo scenario and make sure every demo login exists; returns the logins."""
+    actor = Actor.for_cli()
+    demo_scenario_load(actor)
+    logins = []
+    for code, role, username in DEMO_LOGINS:
+        organisation = Organisation.objects.get(code=code)
+        if not User.objects.filter(username=username).exists():
+            services.user_create(
+                actor=actor,
+                username=username,
+                organisation=organisation,
+                role=role,
+                password=DEMO_PASSWORD,
+                email=f"{username}@example.gov.uk",
+                first_name=username.split("-")[0].upper(),
+                last_name=Role(role).label,
+            )
+        logins.append(
+            {
+                "username": username,
+                "role": str(role),
+                "organisation": f"{organisation.name} ({code})",
+            }
+        )
+    return logins
