@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from flexhub.core import api as core_api
+from flexhub.frameworks import api as frameworks_api
 
 app_name = "api"
 
@@ -11,5 +12,13 @@ router = DefaultRouter()
 router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
 router.register("people", core_api.PersonViewSet, basename="person")
 router.register("audit", core_api.AuditEntryViewSet, basename="auditentry")
+router.register("frameworks", frameworks_api.FrameworkViewSet, basename="framework")
+router.register("towers", frameworks_api.TowerViewSet, basename="tower")
+router.register("services", frameworks_api.ServiceViewSet, basename="service")
+router.register("contracts", frameworks_api.ContractViewSet, basename="contract")
+router.register("deliveries", frameworks_api.DeliveryViewSet, basename="delivery")
+router.register(
+    "seat-change-requests", frameworks_api.SeatChangeViewSet, basename="seatchangerequest"
+)
 
 urlpatterns = [path("me/", core_api.me, name="me"), *router.urls]

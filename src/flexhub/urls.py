@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("", include("flexhub.core.urls")),
+    path("", include("flexhub.frameworks.urls")),
 ]

@@ -88,3 +88,30 @@ def price_table(service: Service, pool: int | None) -> list[dict[str, Any]]:
         if pool is not None and band.start <= pool:
             in_force = band.pk
     return [{"band": b, "in_force": b.pk == in_force} for b in bands]
+
+
+def month_in_term(framework: Framework, today: dt.date) -> dt.date:
+    """The first day of the month to show "now" for: today's, kept within the framework's term."""
+    day = min(max(today, framework.start), framework.end)
+    return day.replace(day=1)
+
+
+def pool_sizes_on(framework: Framework, day: dt.date) -> dict[str, int]:
+    """Framework-wide quantity of each pooled service on a day (what the band depends on)."""
+    from flexhub.rules.pricing import pool_size
+
+    pricing = framework_pricing(framework)
+    terms = contract_terms(framework.contracts.filter(start__lte=day, end__gte=day))
+    return {
+        code: pool_size(
+            (line for c in terms for line in c.lines if line.service == code), _month_of(day)
+        )
+        for code, rule in pricing.items()
+        if rule.pooled
+    }
+
+
+def _month_of(day: dt.date) -> Any:
+    from flexhub.rules.periods import Month
+
+    return Month.of(day)

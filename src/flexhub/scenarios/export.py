@@ -154,9 +154,7 @@ def _contracts(framework: Framework) -> list[dict[str, Any]]:
         )
     result = []
     for contract in (
-        CallOffContract.objects.filter(framework=framework)
-        .select_related("member")
-        .order_by("pk")
+        CallOffContract.objects.filter(framework=framework).select_related("member").order_by("pk")
     ):
         body: dict[str, Any] = {
             "ref": contract.ref,

@@ -94,7 +94,12 @@ def test_met_ticket_moves_between_towers():
     assert ticket.initial_tower.code == "EUC"
     assert ticket.current_tower.code == "NET"
     assert ticket.status == "resolved"
-    assert [e.type for e in ticket.events.all()] == ["opened", "responded", "reassigned", "resolved"]
+    assert [e.type for e in ticket.events.all()] == [
+        "opened",
+        "responded",
+        "reassigned",
+        "resolved",
+    ]
 
 
 def _psf():
@@ -116,39 +121,103 @@ def _mutate(path, value):
 
 
 BROKEN = [
-    (_mutate(["contracts", 0, "lines", 2, "service"], "TELX"), "contracts[0].lines[2].service: unknown service 'TELX'"),
+    (
+        _mutate(["contracts", 0, "lines", 2, "service"], "TELX"),
+        "contracts[0].lines[2].service: unknown service 'TELX'",
+    ),
     (_mutate(["framework", "colour"], "blue"), "framework: unknown key 'colour'"),
-    (_mutate(["contracts", 0, "start"], "2008-02-30"), "contracts[0].start: 2008-02-30 is not a date that exists"),
-    (_mutate(["contracts", 1, "lines", 0, "quantity"], -5), "contracts[1].lines[0].quantity: must be 0 or more, got -5"),
+    (
+        _mutate(["contracts", 0, "start"], "2008-02-30"),
+        "contracts[0].start: 2008-02-30 is not a date that exists",
+    ),
+    (
+        _mutate(["contracts", 1, "lines", 0, "quantity"], -5),
+        "contracts[1].lines[0].quantity: must be 0 or more, got -5",
+    ),
     (_mutate(["services", 1, "code"], "CORE"), "services[1].code: duplicate service code 'CORE'"),
-    (_mutate(["contracts", 1, "ref"], "PSF-CO-001"), "contracts[1].ref: duplicate contract ref 'PSF-CO-001'"),
+    (
+        _mutate(["contracts", 1, "ref"], "PSF-CO-001"),
+        "contracts[1].ref: duplicate contract ref 'PSF-CO-001'",
+    ),
     (_mutate(["contracts", 0, "member"], "FJ"), "contracts[0].member: FJ is not a member"),
     (_mutate(["framework", "suppliers"], ["ONS"]), "framework.suppliers[0]: ONS is not a supplier"),
     (_mutate(["framework", "authority"], "ZZZ"), "framework.authority: unknown organisation 'ZZZ'"),
-    (_mutate(["contracts", 0, "end"], "2008-01-01"), "contracts[0].end: the contract ends (2008-01-01) before it starts"),
-    (_mutate(["contracts", 0, "lines", 2, "start"], "2013-01-01"), "contracts[0].lines[2].start: 2013-01-01 is outside the contract"),
-    (_mutate(["contracts", 0, "changes", 0, "effective"], "2013-01-15"), "contracts[0].changes[0].effective: 2013-01-15 is outside the contract"),
-    (_mutate(["contracts", 0, "changes", 0, "service"], "BCS"), "contracts[0].changes[0].service: the contract has no line for BCS"),
-    (_mutate(["tickets", 1, "events", 2, "at"], "2008-07-24T15:00:00+01:00"), "tickets[1].events[2].at: 2008-07-24T15:00:00+01:00 is before the previous event"),
-    (_mutate(["tickets", 0, "events", 0, "type"], "responded"), "tickets[0].events[0].type: the first event must be `opened`"),
+    (
+        _mutate(["contracts", 0, "end"], "2008-01-01"),
+        "contracts[0].end: the contract ends (2008-01-01) before it starts",
+    ),
+    (
+        _mutate(["contracts", 0, "lines", 2, "start"], "2013-01-01"),
+        "contracts[0].lines[2].start: 2013-01-01 is outside the contract",
+    ),
+    (
+        _mutate(["contracts", 0, "changes", 0, "effective"], "2013-01-15"),
+        "contracts[0].changes[0].effective: 2013-01-15 is outside the contract",
+    ),
+    (
+        _mutate(["contracts", 0, "changes", 0, "service"], "BCS"),
+        "contracts[0].changes[0].service: the contract has no line for BCS",
+    ),
+    (
+        _mutate(["tickets", 1, "events", 2, "at"], "2008-07-24T15:00:00+01:00"),
+        "tickets[1].events[2].at: 2008-07-24T15:00:00+01:00 is before the previous event",
+    ),
+    (
+        _mutate(["tickets", 0, "events", 0, "type"], "responded"),
+        "tickets[0].events[0].type: the first event must be `opened`",
+    ),
     (_mutate(["tickets", 0, "priority"], "P5"), "tickets[0].priority: unknown priority 'P5'"),
     (_mutate(["tickets", 0, "tower"], "XYZ"), "tickets[0].tower: unknown tower 'XYZ'"),
-    (_mutate(["tickets", 0, "events", 1, "at"], "2008-07-14T09:52:00"), "tickets[0].events[1].at: '2008-07-14T09:52:00' has no UTC offset"),
-    (_mutate(["services", 0, "pricing", "bands", 1, "price"], 89.0), "services[0].pricing.bands[1].price: expected a decimal amount in quotes"),
-    (_mutate(["framework", "value_ceiling"], "40000000.00"), "would pass the framework's value ceiling of £40000000.00: committed so far"),
-    (_mutate(["sla", "targets", "P9"], {"respond": 1, "resolve": 2}), "sla.targets: unknown key 'P9'"),
-    (_mutate(["tickets", 1, "events", 2], {"at": "2008-07-25T10:00:00+01:00", "type": "reassigned"}), "tickets[1].events[2]: a `reassigned` event names the `tower`"),
-    (_mutate(["deliveries", 0, "service"], "CORE"), "deliveries[0].service: CORE is charged per seat-month on a contract line"),
-    (_mutate(["deliveries", 2, "quantity"], 0.5), "deliveries[2].quantity: only day services may be delivered in fractions"),
-    (_mutate(["organisations", 4, "predecessors"], ["DTI", "NOPE"]), "organisations[4].predecessors[1]: unknown organisation 'NOPE'"),
-    (_mutate(["framework", "vat_rate", 0, "rate"], "17.5"), "framework.vat_rate[0].rate: a VAT rate is a fraction"),
-    (_mutate(["sla", "business_hours", "start"], "8am"), 'sla.business_hours.start: expected a time written "HH:MM"'),
+    (
+        _mutate(["tickets", 0, "events", 1, "at"], "2008-07-14T09:52:00"),
+        "tickets[0].events[1].at: '2008-07-14T09:52:00' has no UTC offset",
+    ),
+    (
+        _mutate(["services", 0, "pricing", "bands", 1, "price"], 89.0),
+        "services[0].pricing.bands[1].price: expected a decimal amount in quotes",
+    ),
+    (
+        _mutate(["framework", "value_ceiling"], "40000000.00"),
+        "would pass the framework's value ceiling of £40000000.00: committed so far",
+    ),
+    (
+        _mutate(["sla", "targets", "P9"], {"respond": 1, "resolve": 2}),
+        "sla.targets: unknown key 'P9'",
+    ),
+    (
+        _mutate(
+            ["tickets", 1, "events", 2], {"at": "2008-07-25T10:00:00+01:00", "type": "reassigned"}
+        ),
+        "tickets[1].events[2]: a `reassigned` event names the `tower`",
+    ),
+    (
+        _mutate(["deliveries", 0, "service"], "CORE"),
+        "deliveries[0].service: CORE is charged per seat-month on a contract line",
+    ),
+    (
+        _mutate(["deliveries", 2, "quantity"], 0.5),
+        "deliveries[2].quantity: only day services may be delivered in fractions",
+    ),
+    (
+        _mutate(["organisations", 4, "predecessors"], ["DTI", "NOPE"]),
+        "organisations[4].predecessors[1]: unknown organisation 'NOPE'",
+    ),
+    (
+        _mutate(["framework", "vat_rate", 0, "rate"], "17.5"),
+        "framework.vat_rate[0].rate: a VAT rate is a fraction",
+    ),
+    (
+        _mutate(["sla", "business_hours", "start"], "8am"),
+        'sla.business_hours.start: expected a time written "HH:MM"',
+    ),
     (lambda d: d["contracts"][2].pop("signed"), "contracts[2]: missing key 'signed'"),
 ]
 
 
 @pytest.mark.parametrize(("mutate", "message"), BROKEN, ids=[m for _, m in BROKEN])
-def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(mutate, message, tmp_path):
+def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(
+    mutate, message, tmp_path
+):
     document = _psf()
     mutate(document)
     file = tmp_path / "broken.yaml"
@@ -220,7 +289,9 @@ def test_changing_a_price_in_the_file_updates_and_audits_it(tmp_path):
     load_text(yaml.safe_dump(document, sort_keys=False))
     laptop = Service.objects.get(code="LAPTOP")
     assert laptop.bands.get().price == Decimal("15.00")
-    entry = AuditEntry.objects.filter(object_type="frameworks.service", object_id=str(laptop.pk)).first()
+    entry = AuditEntry.objects.filter(
+        object_type="frameworks.service", object_id=str(laptop.pk)
+    ).first()
     assert entry.changes["bands"] == [["0: 14.00"], ["0: 15.00"]]
 
 
@@ -240,7 +311,9 @@ def test_cli_exits_non_zero_without_a_traceback(tmp_path):
     file.write_text(yaml.safe_dump(bad))
     result = subprocess.run(
         [sys.executable, "-m", "flexhub", "load", str(file)],
-        capture_output=True, text=True, env={"FLEXHUB_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        env={"FLEXHUB_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
         check=False,
     )
     assert result.returncode != 0

@@ -1,0 +1,378 @@
+"""API for frameworks, the catalogue, contracts, deliveries and seat change requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.errors import RuleError
+from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
+from flexhub.frameworks import selectors, services
+from flexhub.frameworks.models import (
+    COMMERCIAL_ROLES,
+    CallOffContract,
+    Delivery,
+    Framework,
+    PriceBand,
+    SeatChangeRequest,
+    Service,
+    Tower,
+)
+
+
+class TowerSerializer(serializers.ModelSerializer[Tower]):
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    supplier: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Tower
+        fields = ["id", "framework", "code", "name", "supplier"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer[Framework]):
+    authority: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    integrator: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    suppliers: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    towers = TowerSerializer(many=True, read_only=True)
+    ceiling = serializers.SerializerMethodField(
+        help_text="Value ceiling, committed and headroom (authority only)"
+    )
+
+    class Meta:
+        model = Framework
+        fields = [
+            "id",
+            "code",
+            "name",
+            "authority",
+            "integrator",
+            "suppliers",
+            "start",
+            "end",
+            "towers",
+            "ceiling",
+        ]
+
+    def get_ceiling(self, framework: Framework) -> dict[str, str] | None:
+        user = self.context["request"].user
+        if user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id:
+            return None
+        position = selectors.ceiling_position(framework)
+        return {
+            "value_ceiling": f"{position.ceiling:.2f}",
+            "committed": f"{position.committed:.2f}",
+            "headroom": f"{position.headroom:.2f}",
+        }
+
+
+class FrameworkViewSet(ScopedReadOnlyViewSet):
+    """Frameworks you take part in; the ceiling figures go to the authority only."""
+
+    queryset = Framework.objects.all()
+    serializer_class = FrameworkSerializer
+    lookup_field = "code"
+
+    def refine(self, queryset: Any) -> Any:
+        return (
+            queryset.select_related("authority", "integrator")
+            .prefetch_related(
+                "suppliers", Prefetch("towers", queryset=Tower.objects.select_related("supplier"))
+            )
+            .order_by("code")
+        )
+
+
+class TowerViewSet(ScopedReadOnlyViewSet):
+    queryset = Tower.objects.all()
+    serializer_class = TowerSerializer
+    filterset_fields = ["framework__code", "code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("framework", "supplier")
+
+
+class BandSerializer(serializers.Serializer[PriceBand]):
+    start = serializers.IntegerField(
+        min_value=0, help_text="Framework-wide quantity the band starts from"
+    )
+    price = serializers.RegexField(
+        r"^\d+(\.\d{1,2})?$", source="price_text", help_text='A price such as "89.00"'
+    )
+
+
+class ServiceSerializer(serializers.ModelSerializer[Service]):
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    bands = serializers.SerializerMethodField(help_text="Price bands (commercial roles only)")
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "framework",
+            "code",
+            "name",
+            "category",
+            "unit",
+            "classification",
+            "pricing_model",
+            "ratchet",
+            "bands",
+        ]
+
+    def get_bands(self, service: Service) -> list[dict[str, Any]] | None:
+        if self.context["request"].user.role not in COMMERCIAL_ROLES:
+            return None
+        return [{"start": b.start, "price": b.price_text} for b in service.bands.all()]
+
+
+class ServiceWriteSerializer(serializers.Serializer[Service]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=200)
+    category = serializers.CharField()
+    unit = serializers.CharField()
+    classification = serializers.CharField(default="OFFICIAL")
+    pricing_model = serializers.CharField()
+    ratchet = serializers.BooleanField(default=False)
+    bands = BandSerializer(many=True)
+
+
+class ServiceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """The catalogue. Authority admins create and change services (POST with the whole service)."""
+
+    queryset = Service.objects.all()
+    serializer_class = ServiceSerializer
+    filterset_fields = ["framework__code", "category", "code"]
+
+    def refine(self, queryset: Any) -> Any:
+        bands = PriceBand.objects.visible_to(self.request.user).order_by("start")
+        return queryset.select_related("framework").prefetch_related(
+            Prefetch("bands", queryset=bands)
+        )
+
+    def get_serializer_class(self) -> Any:
+        return ServiceWriteSerializer if self.action == "create" else ServiceSerializer
+
+    @extend_schema(request=ServiceWriteSerializer, responses=ServiceSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        writer = ServiceWriteSerializer(data=request.data, context=self.get_serializer_context())
+        writer.is_valid(raise_exception=True)
+        data = writer.validated_data
+        service = services.service_save(
+            actor=self.actor(),
+            framework=data["framework"],
+            code=data["code"],
+            name=data["name"],
+            category=data["category"],
+            unit=data["unit"],
+            classification=data["classification"],
+            pricing_model=data["pricing_model"],
+            ratchet=data["ratchet"],
+            bands=[(b["start"], b["price_text"]) for b in data["bands"]],
+        )
+        return Response(
+            ServiceSerializer(service, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class LineSerializer(serializers.Serializer[Any]):
+    service = serializers.CharField(source="service.code")
+    quantity = serializers.IntegerField(min_value=0)
+    start = serializers.DateField(required=False, allow_null=True)
+    end = serializers.DateField(required=False, allow_null=True)
+
+
+class ChangeSerializer(serializers.Serializer[Any]):
+    service = serializers.CharField(source="service.code")
+    effective = serializers.DateField()
+    quantity = serializers.IntegerField(min_value=0)
+
+
+class ContractSerializer(serializers.ModelSerializer[CallOffContract]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    member = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
+    lines = LineSerializer(many=True)
+    changes = ChangeSerializer(many=True, required=False)
+
+    class Meta:
+        model = CallOffContract
+        fields = [
+            "id",
+            "framework",
+            "ref",
+            "member",
+            "signed",
+            "start",
+            "end",
+            "committed_value",
+            "lines",
+            "changes",
+        ]
+        read_only_fields = ["committed_value"]
+
+
+class ContractViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Call-off contracts. POST signs one: its committed value is fixed and the ceiling guard applies."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = CallOffContract.objects.all()
+    serializer_class = ContractSerializer
+    filterset_fields = ["framework__code", "member__code", "ref"]
+    ordering_fields = ["signed", "ref", "committed_value"]
+
+    def refine(self, queryset: Any) -> Any:
+        return (
+            queryset.select_related("framework", "member")
+            .prefetch_related("lines__service", "changes__service")
+            .order_by("framework__code", "signed", "ref")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.contract_sign(
+            actor=self.actor(),
+            framework=data["framework"],
+            ref=data["ref"],
+            member=data["member"],
+            signed=data["signed"],
+            start=data["start"],
+            end=data["end"],
+            lines=[
+                services.LineInput(
+                    line["service"]["code"], line["quantity"], line.get("start"), line.get("end")
+                )
+                for line in data["lines"]
+            ],
+            changes=[
+                services.ChangeInput(c["service"]["code"], c["effective"], c["quantity"])
+                for c in data.get("changes", [])
+            ],
+        )
+
+
+class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+    contract = VisibleRelatedField(slug_field="id", queryset=CallOffContract.objects.all())
+    service = serializers.CharField(source="service.code")
+    contract_ref = serializers.CharField(source="contract.ref", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "contract", "contract_ref", "service", "date", "quantity"]
+
+
+class DeliveryViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Day-rate and fixed-price work delivered; the authority records it."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = Delivery.objects.all()
+    serializer_class = DeliverySerializer
+    filterset_fields = ["contract__framework__code", "contract__member__code", "date"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("contract", "service").order_by("date", "pk")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        contract = data["contract"]
+        service = contract.framework.services.filter(code=data["service"]["code"]).first()
+        if service is None:
+            raise RuleError(f"unknown service {data['service']['code']!r}", field="service")
+        serializer.instance = services.delivery_record(
+            actor=self.actor(),
+            contract=contract,
+            service=service,
+            date=data["date"],
+            quantity=data["quantity"],
+        )
+
+
+class SeatChangeSerializer(serializers.ModelSerializer[SeatChangeRequest]):
+    contract = VisibleRelatedField(slug_field="id", queryset=CallOffContract.objects.all())
+    service = serializers.CharField(source="service.code")
+    requested_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = SeatChangeRequest
+        fields = [
+            "id",
+            "contract",
+            "service",
+            "effective",
+            "quantity",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = ["status", "requested_at", "decided_at", "decision_note"]
+
+
+class DecisionSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SeatChangeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Member admins ask for seat changes; the authority approves or rejects them."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = SeatChangeRequest.objects.all()
+    serializer_class = SeatChangeSerializer
+    filterset_fields = ["status", "contract__ref"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("contract", "service", "requested_by", "decided_by")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        contract = data["contract"]
+        service = Service.objects.filter(
+            lines__contract=contract, code=data["service"]["code"]
+        ).first()
+        if service is None:
+            raise RuleError(
+                f"{contract.ref} has no line for {data['service']['code']}", field="service"
+            )
+        serializer.instance = services.seat_change_request(
+            actor=self.actor(),
+            contract=contract,
+            service=service,
+            effective=data["effective"],
+            quantity=data["quantity"],
+            reason=data.get("reason", ""),
+        )
+
+    def _decide(self, request: Request, approve: bool) -> Response:
+        seat_request = self.get_object()
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = services.seat_change_decide(
+            actor=self.actor(),
+            request=seat_request,
+            approve=approve,
+            note=body.validated_data["note"],
+        )
+        return Response(SeatChangeSerializer(decided, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=DecisionSerializer, responses=SeatChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, True)
+
+    @extend_schema(request=DecisionSerializer, responses=SeatChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, False)

@@ -1,0 +1,104 @@
+"""Forms for the catalogue, contracts, deliveries and seat changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from flexhub.frameworks.models import Category, Classification, PricingModel, Service, Unit
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class ServiceForm(forms.Form):
+    code = forms.CharField(max_length=32)
+    name = forms.CharField(max_length=200)
+    category = forms.ChoiceField(choices=Category.choices)
+    unit = forms.ChoiceField(choices=Unit.choices)
+    classification = forms.ChoiceField(choices=Classification.choices)
+    pricing_model = forms.ChoiceField(choices=PricingModel.choices, label="Pricing")
+    ratchet = forms.BooleanField(
+        required=False,
+        help_text="Pooled prices never rise again once a lower band has been reached",
+    )
+    bands = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One band a line: the framework-wide quantity it starts from, then the price. "
+        "For a flat price, one line: 0 6.50",
+    )
+
+    def clean_bands(self) -> list[tuple[int, str]]:
+        result = []
+        for number, raw in enumerate(self.cleaned_data["bands"].splitlines(), start=1):
+            parts = raw.replace(",", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[0].isdigit():
+                raise forms.ValidationError(
+                    f"Line {number}: write the starting quantity and the price, like 5000 89.00"
+                )
+            result.append((int(parts[0]), parts[1].lstrip("£")))
+        if not result:
+            raise forms.ValidationError("Enter at least one band")
+        return result
+
+
+class ContractForm(forms.Form):
+    """A call-off to sign; one quantity field per recurring service of the framework."""
+
+    ref = forms.CharField(max_length=64, label="Contract reference")
+    member = forms.ModelChoiceField(queryset=None, empty_label="Choose a member")  # type: ignore[arg-type]
+    signed = forms.DateField(**DATE)  # type: ignore[arg-type]
+    start = forms.DateField(**DATE)  # type: ignore[arg-type]
+    end = forms.DateField(**DATE)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, members: Any, services: list[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        member_field: Any = self.fields["member"]
+        member_field.queryset = members
+        self.service_fields = []
+        for service in services:
+            name = f"qty_{service.code}"
+            self.fields[name] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                label=f"{service.name} ({service.code})",
+                help_text=f"Quantity {service.get_unit_display()}; leave empty for no line",
+            )
+            self.service_fields.append((name, service.code))
+
+    def lines(self) -> list[tuple[str, int]]:
+        return [
+            (code, self.cleaned_data[name])
+            for name, code in self.service_fields
+            if self.cleaned_data.get(name) is not None
+        ]
+
+
+class SeatChangeForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
+    quantity = forms.IntegerField(min_value=0, label="New quantity")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["service"]
+        field.queryset = services
+
+
+class DeliveryForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    date = forms.DateField(**DATE)  # type: ignore[arg-type]
+    quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["service"]
+        field.queryset = services
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

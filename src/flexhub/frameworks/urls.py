@@ -1,0 +1,39 @@
+from django.urls import path
+
+from flexhub.frameworks import views
+
+urlpatterns = [
+    path("frameworks/", views.FrameworkListView.as_view(), name="framework-list"),
+    path("frameworks/<str:code>/", views.FrameworkDetailView.as_view(), name="framework-detail"),
+    path(
+        "frameworks/<str:code>/catalogue/",
+        views.CatalogueView.as_view(),
+        name="framework-catalogue",
+    ),
+    path("frameworks/<str:code>/services/add/", views.ServiceAddView.as_view(), name="service-add"),
+    path(
+        "frameworks/<str:code>/contracts/add/",
+        views.ContractSignView.as_view(),
+        name="contract-add",
+    ),
+    path("services/<int:pk>/edit/", views.ServiceEditView.as_view(), name="service-edit"),
+    path("contracts/", views.ContractListView.as_view(), name="contract-list"),
+    path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
+    path(
+        "contracts/<int:pk>/seat-change/",
+        views.SeatChangeRequestView.as_view(),
+        name="seat-change-add",
+    ),
+    path(
+        "contracts/<int:pk>/deliveries/add/",
+        views.DeliveryCreateView.as_view(),
+        name="delivery-add",
+    ),
+    path("deliveries/", views.DeliveryListView.as_view(), name="delivery-list"),
+    path("seat-changes/", views.SeatChangeListView.as_view(), name="seat-change-list"),
+    path(
+        "seat-changes/<int:pk>/decide/",
+        views.SeatChangeDecideView.as_view(),
+        name="seat-change-decide",
+    ),
+]
