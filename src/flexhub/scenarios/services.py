@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_build, audit_bulk
-from flexhub.core.models import AuditAction, Organisation
+from flexhub.core.bulk import insert_rows
+from flexhub.core.models import AuditAction, AuditEntry, Organisation
 from flexhub.core.services import organisation_save
 from flexhub.frameworks.models import (
     CallOffContract,
@@ -507,36 +509,74 @@ def _tickets(
                 framework_id=framework.pk,
             )
         )
-    Ticket.objects.bulk_create([t for t, _ in new], batch_size=BATCH)
-    for ticket, spec in new:
-        report.created["tickets"] += 1
-        audit.append(
-            audit_build(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=ticket,
-                changes={
-                    "priority": [None, spec.priority],
-                    "title": [None, spec.title],
-                    "events": [None, len(spec.events)],
-                },
-                organisation_id=ticket.member_id,
-                framework_id=framework.pk,
-            )
-        )
+    if new:
+        report.created["tickets"] += len(new)
+    _insert_new_tickets(actor, framework, new)
     TicketEvent.objects.filter(ticket_id__in=[t.pk for t, _ in rewrite]).delete()
-    events = [
-        TicketEvent(
-            ticket=ticket,
-            seq=seq,
-            at=e.at,
-            type=e.type,
-            tower=towers.get(e.tower)
-            if e.tower
-            else (ticket.initial_tower if e.type == "opened" else None),
-        )
-        for ticket, spec in [*new, *rewrite]
-        for seq, e in enumerate(spec.events)
-    ]
-    TicketEvent.objects.bulk_create(events, batch_size=BATCH)
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket, seq=seq, at=e.at, type=e.type,
+                tower=towers.get(e.tower) if e.tower else (ticket.initial_tower if e.type == "opened" else None),
+            )
+            for ticket, spec in rewrite
+            for seq, e in enumerate(spec.events)
+        ],
+        batch_size=BATCH,
+    )
     audit_bulk(audit)
+
+
+TICKET_COLUMNS = (
+    "framework_id", "ref", "member_id", "kind", "priority", "title", "description",
+    "initial_tower_id", "current_tower_id", "status", "opened_at", "responded_at", "resolved_at",
+)
+EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal")
+AUDIT_COLUMNS = (
+    "at", "actor_id", "actor_label", "channel", "action", "object_type", "object_id", "object_repr",
+    "organisation_id", "framework_id", "changes", "reason",
+)
+
+
+def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]) -> None:
+    """New tickets, their events and their audit entries, in three streamed inserts."""
+    if not new:
+        return
+    insert_rows(
+        Ticket,
+        TICKET_COLUMNS,
+        (
+            (framework.pk, t.ref, t.member_id, t.kind, t.priority, t.title, "", t.initial_tower_id,
+             t.current_tower_id, t.status, t.opened_at, t.responded_at, t.resolved_at)
+            for t, _ in new
+        ),
+    )
+    ids = dict(
+        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list("ref", "pk")
+        if len(new) < 500
+        else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
+    )
+    tower_ids = dict(Tower.objects.filter(framework=framework).values_list("code", "pk"))
+    insert_rows(
+        TicketEvent,
+        EVENT_COLUMNS,
+        (
+            (ids[t.ref], seq, e.at, e.type,
+             tower_ids[e.tower] if e.tower else (t.initial_tower_id if e.type == "opened" else None), "", False)
+            for t, spec in new
+            for seq, e in enumerate(spec.events)
+        ),
+    )
+    now = timezone.now()
+    user_id = actor.user.pk if actor.user else None
+    label = actor.label[:200]
+    insert_rows(
+        AuditEntry,
+        AUDIT_COLUMNS,
+        (
+            (now, user_id, label, actor.channel, AuditAction.CREATE, "servicedesk.ticket", str(ids[t.ref]),
+             str(t)[:300], t.member_id, framework.pk,
+             {"priority": [None, spec.priority], "title": [None, spec.title], "events": [None, len(spec.events)]}, "")
+            for t, spec in new
+        ),
+    )
