@@ -19,6 +19,7 @@ from django.utils import timezone
 from flexhub.core.audit import Actor, audit_build, audit_bulk
 from flexhub.core.bulk import insert_rows
 from flexhub.core.models import AuditAction, AuditEntry, Organisation
+from flexhub.core.perf import gc_paused
 from flexhub.core.services import organisation_save
 from flexhub.frameworks.models import (
     CallOffContract,
@@ -72,12 +73,17 @@ def scenario_parse(text: str) -> Scenario:
     """Parse and validate a scenario file's text (RuleError or ScenarioInvalid on failure)."""
     from flexhub.scenarios.schema import validate
 
-    return validate(parse_yaml(text))
+    with gc_paused():
+        return validate(parse_yaml(text))
 
 
-@transaction.atomic
 def scenario_load(*, actor: Actor, scenario: Scenario) -> LoadReport:
     """Write a validated scenario; all or nothing, idempotent on codes and refs."""
+    with gc_paused(), transaction.atomic():
+        return _scenario_write(actor, scenario)
+
+
+def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
     report = LoadReport(scenario.framework.code)
     orgs = _organisations(actor, scenario)
     spec = scenario.framework
