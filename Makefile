@@ -35,8 +35,8 @@ test-browser: install
 	$(BIN)/pytest -q -m browser
 
 lint: install
-	$(BIN)/ruff check src tests conftest.py
-	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 
 typecheck: install
 	$(BIN)/mypy src/flexhub/rules src/flexhub/core

@@ -62,7 +62,11 @@ def run(scale: int, database_url: str | None) -> dict[str, float]:
         if database_url:
             env["DATABASE_URL"] = database_url
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(scenario)], env=env, capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(scenario)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         result = json.loads(out.strip().splitlines()[-1])
         result["megabytes"] = scenario.stat().st_size / 1e6
@@ -80,9 +84,13 @@ def _reset_postgres(url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--child")
-    parser.add_argument("--database-url", help="PostgreSQL URL of a scratch database (dropped and re-created)")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL of a scratch database (dropped and re-created)"
+    )
     parser.add_argument("--no-double", action="store_true", help="skip the doubled scenario")
     args = parser.parse_args()
     if args.child:
@@ -94,7 +102,9 @@ def main() -> None:
             _reset_postgres(args.database_url)
         result = run(scale, args.database_url)
         rows.append((scale, result))
-        print(f"x{scale}: {result['total']:.1f}s ({json.dumps({k: round(v, 1) for k, v in result.items()})})")
+        print(
+            f"x{scale}: {result['total']:.1f}s ({json.dumps({k: round(v, 1) for k, v in result.items()})})"
+        )
     engine = "PostgreSQL" if args.database_url else "SQLite"
     lines = [
         f"## `flexhub load`, {engine}",
@@ -116,8 +126,11 @@ def main() -> None:
         )
     if len(rows) == 2:
         ratio = rows[1][1]["total"] / rows[0][1]["total"]
-        lines += ["", f"Doubling the scenario multiplies the time by {ratio:.2f}: it grows linearly "
-                  "(the target is under 30 s for the base scenario)."]
+        lines += [
+            "",
+            f"Doubling the scenario multiplies the time by {ratio:.2f}: it grows linearly "
+            "(the target is under 30 s for the base scenario).",
+        ]
     write_section(f"load-{engine.lower()}", "\n".join(lines))
 
 

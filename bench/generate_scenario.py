@@ -18,7 +18,9 @@ END = dt.date(2021, 12, 31)
 TOWERS = ("EUC", "HOST", "NET", "APPS")
 
 
-def generate(members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7) -> str:
+def generate(
+    members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7
+) -> str:
     """The scenario as YAML text, written line by line (no YAML library needed)."""
     rng = random.Random(seed)
     lines_per_contract = max(1, lines // contracts)
@@ -44,7 +46,9 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
     w("  - {code: INT, name: Bench Integrator, roles: [integrator]}")
     regions = ("ENG", "ENG", "ENG", "SCT", "NIR")
     for m in range(members):
-        w(f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}}}")
+        w(
+            f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}}}"
+        )
     w("services:")
     w("  - code: CORE")
     w("    name: Core seat")
@@ -54,13 +58,23 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
     w("      model: pooled-volume")
     w("      ratchet: true")
     w("      bands:")
-    for start, price in ((0, "96.00"), (50000, "89.00"), (200000, "84.00"), (500000, "78.00"), (1000000, "71.00")):
+    for start, price in (
+        (0, "96.00"),
+        (50000, "89.00"),
+        (200000, "84.00"),
+        (500000, "78.00"),
+        (1000000, "71.00"),
+    ):
         w(f'        - {{from: {start}, price: "{price}"}}')
     options = [f"OPT{i}" for i in range(1, max(2, lines_per_contract))]
     for i, code in enumerate(options):
         unit = "seat-month" if i % 2 == 0 else "unit-month"
-        w(f'  - {{code: {code}, name: Option {i}, category: option, unit: {unit}, pricing: {{model: flat, price: "{5 + i}.50"}}}}')
-    w('  - {code: DAY, name: Day-rate service, category: additional, unit: day, pricing: {model: flat, price: "850.00"}}')
+        w(
+            f'  - {{code: {code}, name: Option {i}, category: option, unit: {unit}, pricing: {{model: flat, price: "{5 + i}.50"}}}}'
+        )
+    w(
+        '  - {code: DAY, name: Day-rate service, category: additional, unit: day, pricing: {model: flat, price: "850.00"}}'
+    )
     w("contracts:")
     total_months = (END.year - START.year) * 12 + END.month - START.month + 1
     spans = []
@@ -68,10 +82,14 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
         member = f"M{c % members:04d}"
         first = rng.randrange(0, total_months - 12)
         length = rng.randrange(12, min(60, total_months - first) + 1)
-        start = dt.date(START.year + (START.month - 1 + first) // 12, (START.month - 1 + first) % 12 + 1, 1)
+        start = dt.date(
+            START.year + (START.month - 1 + first) // 12, (START.month - 1 + first) % 12 + 1, 1
+        )
         last_index = first + length - 1
         end_month = dt.date(START.year + last_index // 12, last_index % 12 + 1, 1)
-        end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+            days=1
+        )
         signed = start - dt.timedelta(days=rng.randrange(10, 200))
         spans.append((f"C{c:05d}", member, start, end))
         w(f"  - ref: C{c:05d}")
@@ -87,11 +105,15 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
         if rng.random() < 0.3:
             effective = start + dt.timedelta(days=rng.randrange(1, (end - start).days))
             w("    changes:")
-            w(f"      - {{service: CORE, effective: {effective}, quantity: {max(0, seats + rng.randrange(-200, 400))}}}")
+            w(
+                f"      - {{service: CORE, effective: {effective}, quantity: {max(0, seats + rng.randrange(-200, 400))}}}"
+            )
     w("deliveries:")
     for ref, _, start, end in spans[: contracts // 2]:
         day = start + dt.timedelta(days=rng.randrange(0, (end - start).days + 1))
-        w(f"  - {{contract: {ref}, service: DAY, date: {day}, quantity: {rng.choice(['0.5', '1', '2.5', '4'])}}}")
+        w(
+            f"  - {{contract: {ref}, service: DAY, date: {day}, quantity: {rng.choice(['0.5', '1', '2.5', '4'])}}}"
+        )
     w("sla:")
     w("  timezone: Europe/London")
     w('  business_hours: {days: [mon, tue, wed, thu, fri], start: "08:00", end: "18:00"}')
@@ -106,7 +128,9 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
     w("tickets:")
     span_seconds = int((dt.datetime(2021, 12, 1) - dt.datetime(2015, 1, 1)).total_seconds())
     for t in range(tickets):
-        opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randrange(span_seconds))
+        opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+            seconds=rng.randrange(span_seconds)
+        )
         w(f"  - ref: T{t:07d}")
         w(f"    member: M{rng.randrange(members):04d}")
         w(f"    kind: {'incident' if t % 3 else 'request'}")
@@ -125,7 +149,9 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--contracts", type=int, default=2000)
     parser.add_argument("--lines", type=int, default=10000)

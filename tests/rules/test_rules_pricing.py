@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -200,7 +201,7 @@ def test_with_ratchet_a_member_leaving_never_raises_the_price(pools, month_index
     before = unit_prices(CORE_RATCHET, pools)
     after = unit_prices(CORE_RATCHET, pools[:month_index] + shrunk[month_index:])
     assert all(a <= b for a, b in zip(after[:month_index], before[:month_index], strict=True))
-    assert all(later <= earlier for earlier, later in zip(after, after[1:], strict=False))
+    assert all(later <= earlier for earlier, later in itertools.pairwise(after))
 
 
 dates_2009 = st.dates(min_value=dt.date(2009, 1, 1), max_value=dt.date(2009, 12, 31))

@@ -35,7 +35,10 @@ def _field(meta: Any, name: str) -> Any:
 
 
 def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 5000
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    batch: int = 5000,
 ) -> int:
     """Insert `rows` (tuples in `columns` order, foreign keys as `<name>_id`); returns the count."""
     meta = model._meta
@@ -43,10 +46,10 @@ def insert_rows(
     db_columns = [f.column for f in fields]
     adapters = [_adapter(f) for f in fields]
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in db_columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    # Table and column names come from the model's metadata; values go as parameters.
+    names = ", ".join(quote(c) for c in db_columns)
+    slots = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({slots})"  # noqa: S608
     adapting = [(i, a) for i, a in enumerate(adapters) if a is not None]
     count = 0
     iterator = iter(rows)

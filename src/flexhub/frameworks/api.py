@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -222,7 +221,7 @@ class ContractSerializer(serializers.ModelSerializer[CallOffContract]):
 
 
 class ContractViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
-    """Call-off contracts. POST signs one: its committed value is fixed and the ceiling guard applies."""
+    """Call-off contracts. POST signs one, fixing its committed value under the ceiling guard."""
 
     allowed_roles = COMMERCIAL_ROLES
     queryset = CallOffContract.objects.all()

@@ -230,7 +230,7 @@ class CallOffContract(models.Model):
 
 
 class ContractLine(models.Model):
-    """At most one line per service; active from its start to its end (the contract's by default)."""
+    """At most one line per service, active from its start to its end (default: the contract's)."""
 
     contract = models.ForeignKey(CallOffContract, on_delete=models.CASCADE, related_name="lines")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="lines")

@@ -33,8 +33,13 @@ from flexhub.frameworks.models import (
     VatRate,
 )
 from flexhub.frameworks.selectors import ceiling_position, contract_terms, framework_pricing
-from flexhub.rules.money import money_text
-from flexhub.rules.pricing import ContractTerms, LineTerms, Pricing, committed_values
+from flexhub.rules.pricing import (
+    ContractTerms,
+    LineTerms,
+    Pricing,
+    ceiling_refusal_text,
+    committed_values,
+)
 
 FRAMEWORK_AUDIT_FIELDS = [
     "code",
@@ -379,19 +384,6 @@ def committed_value_at_signing(
     return values[terms.ref]
 
 
-def ceiling_refusal(
-    framework: Framework, committed: Decimal, value: Decimal, ref: str
-) -> str | None:
-    """The ceiling guard's message when signing `value` on top of `committed` passes the ceiling."""
-    if committed + value <= framework.value_ceiling:
-        return None
-    return (
-        f"signing {ref} (committed value £{money_text(value)}) would pass the framework's value "
-        f"ceiling of £{money_text(framework.value_ceiling)}: committed so far "
-        f"£{money_text(committed)}, headroom £{money_text(framework.value_ceiling - committed)}"
-    )
-
-
 @transaction.atomic
 def contract_sign(
     *,
@@ -439,7 +431,9 @@ def contract_sign(
         ),
     )
     value = committed_value_at_signing(framework, terms)
-    refusal = ceiling_refusal(framework, ceiling_position(framework).committed, value, ref)
+    refusal = ceiling_refusal_text(
+        ref, value, ceiling_position(framework).committed, framework.value_ceiling
+    )
     if refusal:
         raise RuleError(refusal)
     contract = CallOffContract.objects.create(

@@ -15,7 +15,6 @@ from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.models import Organisation
-from flexhub.core.navigation import ADMINS
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flexhub.rules.money import ZERO, to_penny
+from flexhub.rules.money import ZERO, money_text, to_penny
 from flexhub.rules.periods import Month, months
 
 FLAT = "flat"
@@ -111,7 +111,7 @@ def quantity_runs(line: LineTerms, month: Month) -> list[Run]:
 
 
 def run_amount(unit_price: Decimal, run: Run, month: Month) -> Decimal:
-    """unit price × quantity × days in the run / days in the month, to the penny half up."""
+    """unit price x quantity x days in the run / days in the month, to the penny half up."""
     return to_penny(unit_price * run.quantity * run.days / month.days)
 
 
@@ -225,3 +225,16 @@ def committed_values(
         for contract in group:
             values[contract.ref] = contract_charge(contract, pricing, prices, ledger.first)
     return values
+
+
+def ceiling_refusal_text(
+    ref: str, value: Decimal, committed: Decimal, ceiling: Decimal
+) -> str | None:
+    """The ceiling guard: why signing `value` on top of `committed` is refused (None: it fits)."""
+    if committed + value <= ceiling:
+        return None
+    return (
+        f"signing {ref} (committed value £{money_text(value)}) would pass the framework's value "
+        f"ceiling of £{money_text(ceiling)}: committed so far £{money_text(committed)}, "
+        f"headroom £{money_text(ceiling - committed)}"
+    )

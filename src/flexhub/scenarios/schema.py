@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flexhub.rules.money import money_text
-from flexhub.rules.pricing import POOLED, Band, ContractTerms, LineTerms, Pricing, committed_values
+from flexhub.rules.pricing import (
+    POOLED,
+    Band,
+    ContractTerms,
+    LineTerms,
+    Pricing,
+    ceiling_refusal_text,
+    committed_values,
+)
 
 ORG_ROLES = ("authority", "member", "supplier", "integrator")
 REGIONS = ("ENG", "SCT", "NIR")
@@ -669,7 +676,8 @@ def _contracts(
             if service and catalogue[service].unit not in RECURRING_UNITS:
                 check.error(
                     f"{lpath}.service",
-                    f"{service} is charged per {catalogue[service].unit}: record it as a delivery, not a line",
+                    f"{service} is charged per {catalogue[service].unit}: "
+                    "record it as a delivery, not a line",
                 )
             if service in line_services:
                 check.error(f"{lpath}.service", f"the contract already has a line for {service}")
@@ -746,7 +754,8 @@ def _deliveries(
         if service and catalogue[service].unit in RECURRING_UNITS:
             check.error(
                 f"{path}.service",
-                f"{service} is charged per {catalogue[service].unit} on a contract line, not by delivery",
+                f"{service} is charged per {catalogue[service].unit} on a contract line, "
+                "not by delivery",
             )
         day = check.date(m["date"], f"{path}.date")
         if day and contract and not contract.start <= day <= contract.end:
@@ -948,13 +957,10 @@ def _ceiling_guard(
     for index in order:
         contract = contracts[index]
         contract.committed_value = values[contract.ref]
-        if committed + contract.committed_value > framework.value_ceiling:
-            headroom = framework.value_ceiling - committed
-            check.error(
-                f"contracts[{index}]",
-                f"signing {contract.ref} (committed value £{money_text(contract.committed_value)}) "
-                f"would pass the framework's value ceiling of £{money_text(framework.value_ceiling)}: "
-                f"committed so far £{money_text(committed)}, headroom £{money_text(headroom)}",
-            )
+        refusal = ceiling_refusal_text(
+            contract.ref, contract.committed_value, committed, framework.value_ceiling
+        )
+        if refusal:
+            check.error(f"contracts[{index}]", refusal)
             return
         committed += contract.committed_value

@@ -174,10 +174,10 @@ def _contract_summary(spec: ContractSpec) -> dict[str, Any]:
         "end": spec.end.isoformat(),
         "committed_value": str(spec.committed_value),
         "lines": sorted(
-            f"{l.service} x {l.quantity}"
-            + (f" from {l.start}" if l.start else "")
-            + (f" to {l.end}" if l.end else "")
-            for l in spec.lines
+            f"{line.service} x {line.quantity}"
+            + (f" from {line.start}" if line.start else "")
+            + (f" to {line.end}" if line.end else "")
+            for line in spec.lines
         ),
         "changes": sorted(f"{c.service} to {c.quantity} from {c.effective}" for c in spec.changes),
     }
@@ -193,10 +193,10 @@ def _stored_summary(
         "end": contract.end.isoformat(),
         "committed_value": str(contract.committed_value),
         "lines": sorted(
-            f"{l.service.code} x {l.quantity}"
-            + (f" from {l.start}" if l.start else "")
-            + (f" to {l.end}" if l.end else "")
-            for l in lines
+            f"{line.service.code} x {line.quantity}"
+            + (f" from {line.start}" if line.start else "")
+            + (f" to {line.end}" if line.end else "")
+            for line in lines
         ),
         "changes": sorted(f"{c.service.code} to {c.quantity} from {c.effective}" for c in changes),
     }
@@ -280,13 +280,13 @@ def _contracts(
         [
             ContractLine(
                 contract=c,
-                service=services[l.service],
-                quantity=l.quantity,
-                start=l.start,
-                end=l.end,
+                service=services[line.service],
+                quantity=line.quantity,
+                start=line.start,
+                end=line.end,
             )
             for c, spec in [*new_contracts, *to_rewrite]
-            for l in spec.lines
+            for line in spec.lines
         ],
         batch_size=BATCH,
     )
@@ -522,8 +522,13 @@ def _tickets(
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
-                ticket=ticket, seq=seq, at=e.at, type=e.type,
-                tower=towers.get(e.tower) if e.tower else (ticket.initial_tower if e.type == "opened" else None),
+                ticket=ticket,
+                seq=seq,
+                at=e.at,
+                type=e.type,
+                tower=towers.get(e.tower)
+                if e.tower
+                else (ticket.initial_tower if e.type == "opened" else None),
             )
             for ticket, spec in rewrite
             for seq, e in enumerate(spec.events)
@@ -534,17 +539,40 @@ def _tickets(
 
 
 TICKET_COLUMNS = (
-    "framework_id", "ref", "member_id", "kind", "priority", "title", "description",
-    "initial_tower_id", "current_tower_id", "status", "opened_at", "responded_at", "resolved_at",
+    "framework_id",
+    "ref",
+    "member_id",
+    "kind",
+    "priority",
+    "title",
+    "description",
+    "initial_tower_id",
+    "current_tower_id",
+    "status",
+    "opened_at",
+    "responded_at",
+    "resolved_at",
 )
 EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal")
 AUDIT_COLUMNS = (
-    "at", "actor_id", "actor_label", "channel", "action", "object_type", "object_id", "object_repr",
-    "organisation_id", "framework_id", "changes", "reason",
+    "at",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "organisation_id",
+    "framework_id",
+    "changes",
+    "reason",
 )
 
 
-def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]) -> None:
+def _insert_new_tickets(
+    actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]
+) -> None:
     """New tickets, their events and their audit entries, in three streamed inserts."""
     if not new:
         return
@@ -552,13 +580,28 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
         Ticket,
         TICKET_COLUMNS,
         (
-            (framework.pk, t.ref, t.member_id, t.kind, t.priority, t.title, "", t.initial_tower_id,
-             t.current_tower_id, t.status, t.opened_at, t.responded_at, t.resolved_at)
+            (
+                framework.pk,
+                t.ref,
+                t.member_id,
+                t.kind,
+                t.priority,
+                t.title,
+                "",
+                t.initial_tower_id,
+                t.current_tower_id,
+                t.status,
+                t.opened_at,
+                t.responded_at,
+                t.resolved_at,
+            )
             for t, _ in new
         ),
     )
     ids = dict(
-        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list("ref", "pk")
+        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list(
+            "ref", "pk"
+        )
         if len(new) < 500
         else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
     )
@@ -567,8 +610,17 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
         TicketEvent,
         EVENT_COLUMNS,
         (
-            (ids[t.ref], seq, e.at, e.type,
-             tower_ids[e.tower] if e.tower else (t.initial_tower_id if e.type == "opened" else None), "", False)
+            (
+                ids[t.ref],
+                seq,
+                e.at,
+                e.type,
+                tower_ids[e.tower]
+                if e.tower
+                else (t.initial_tower_id if e.type == "opened" else None),
+                "",
+                False,
+            )
             for t, spec in new
             for seq, e in enumerate(spec.events)
         ),
@@ -580,9 +632,24 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
         AuditEntry,
         AUDIT_COLUMNS,
         (
-            (now, user_id, label, actor.channel, AuditAction.CREATE, "servicedesk.ticket", str(ids[t.ref]),
-             str(t)[:300], t.member_id, framework.pk,
-             {"priority": [None, spec.priority], "title": [None, spec.title], "events": [None, len(spec.events)]}, "")
+            (
+                now,
+                user_id,
+                label,
+                actor.channel,
+                AuditAction.CREATE,
+                "servicedesk.ticket",
+                str(ids[t.ref]),
+                str(t)[:300],
+                t.member_id,
+                framework.pk,
+                {
+                    "priority": [None, spec.priority],
+                    "title": [None, spec.title],
+                    "events": [None, len(spec.events)],
+                },
+                "",
+            )
             for t, spec in new
         ),
     )

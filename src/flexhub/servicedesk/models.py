@@ -57,7 +57,10 @@ class SlaTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.priority}: respond {self.respond_minutes}, resolve {self.resolve_minutes} ({self.clock})"
+        return (
+            f"{self.priority}: respond {self.respond_minutes}, "
+            f"resolve {self.resolve_minutes} ({self.clock})"
+        )
 
 
 class ServiceCreditRule(models.Model):
