@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "flexhub.core",
     "flexhub.frameworks",
     "flexhub.servicedesk",
+    "flexhub.billing",
     "flexhub.scenarios",
 ]
 

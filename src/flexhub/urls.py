@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("", include("flexhub.core.urls")),
     path("", include("flexhub.frameworks.urls")),
+    path("", include("flexhub.billing.urls")),
 ]

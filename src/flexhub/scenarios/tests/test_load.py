@@ -23,9 +23,9 @@ from flexhub.scenarios.services import scenario_load, scenario_parse
 from flexhub.scenarios.yamlio import dump_yaml, parse_yaml
 from flexhub.servicedesk.models import Ticket
 
-EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "examples"
-if not EXAMPLES.is_dir():  # the work tree sits beside shared/
-    EXAMPLES = Path(__file__).resolve().parents[4].parent / "shared" / "examples"
+EXAMPLES = (
+    Path(__file__).resolve().parents[5] / "shared" / "examples"
+)  # shared/ sits beside the work tree
 PSF = EXAMPLES / "public-sector-flex.yaml"
 MET = EXAMPLES / "met-police-towers.yaml"
 

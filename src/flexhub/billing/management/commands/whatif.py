@@ -1,0 +1,51 @@
+"""`flexhub whatif --framework CODE --period YYYY-MM --join NAME=SEATS [...] [--json]`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from flexhub.billing.whatif import parse_joiners, whatif_report
+from flexhub.core.errors import RuleError
+from flexhub.frameworks.models import Framework
+from flexhub.rules.periods import Month
+
+
+class Command(BaseCommand):
+    help = "Show what joining bodies would do to the pool, the price and every member's charge."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--framework", required=True)
+        parser.add_argument("--period", required=True, help="YYYY-MM")
+        parser.add_argument("--join", action="append", default=[], metavar="NAME=SEATS")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        framework = Framework.objects.filter(code=options["framework"]).first()
+        if framework is None:
+            raise CommandError(f"unknown framework {options['framework']!r}")
+        try:
+            month = Month.parse(options["period"])
+            report = whatif_report(framework, month, parse_joiners(options["join"]))
+        except ValueError as exc:
+            raise CommandError(f"--period: {exc}") from exc
+        except RuleError as error:
+            raise CommandError(error.message) from error
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        joining = ", ".join(f"{j['name']} ({j['seats']:,} seats)" for j in report["joiners"])
+        self.stdout.write(f"{report['framework']} {report['period']}, if {joining} joined:")
+        for pool in report["pools"]:
+            b, a = pool["before"], pool["after"]
+            self.stdout.write(
+                f"  {pool['service']}: pool {b['size']:,} -> {a['size']:,}; "
+                f"unit price £{b['unit_price']} -> £{a['unit_price']}"
+            )
+        for m in report["members"]:
+            before = f"£{m['before']}" if m["before"] else "-"
+            self.stdout.write(f"  {m['member']:<20} {before:>16} -> £{m['after']}")
+        h = report["headroom"]
+        self.stdout.write(f"  ceiling headroom £{h['before']} -> £{h['after']}")

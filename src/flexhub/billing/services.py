@@ -1,0 +1,348 @@
+"""Billing runs, issuing with gapless numbers, and credit notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from flexhub.billing.models import (
+    BillingRun,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    NumberSequence,
+)
+from flexhub.billing.selectors import framework_terms
+from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
+from flexhub.core.bulk import insert_rows
+from flexhub.core.errors import RuleError
+from flexhub.core.models import AuditAction, Organisation
+from flexhub.core.roles import Role
+from flexhub.frameworks.models import Framework
+from flexhub.rules.billing import BillLine, FrameworkTerms, MonthBill, PoolPrice, bill_month
+from flexhub.rules.money import money_text, to_penny
+from flexhub.rules.periods import Month
+
+LINE_COLUMNS = (
+    "invoice_id",
+    "seq",
+    "kind",
+    "service_code",
+    "contract_ref",
+    "priority",
+    "quantity",
+    "days",
+    "first_day",
+    "last_day",
+    "unit_price",
+    "explanation",
+    "amount",
+)
+
+
+def _require_authority(actor: Actor, framework: Framework) -> None:
+    user = actor.user
+    if user is not None and (
+        user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id
+    ):
+        raise RuleError("only the framework's authority admins may run billing")
+
+
+def _check_period(framework: Framework, month: Month) -> None:
+    if month < Month.of(framework.start) or month > Month.of(framework.end):
+        raise RuleError(
+            f"{month} is outside {framework.code}'s term ({framework.start:%Y-%m} to {framework.end:%Y-%m})",
+            field="period",
+        )
+
+
+def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
+    """How the unit price was reached, in words a finance officer can check."""
+    if line.kind == "credit":
+        return f"{line.breaches} {line.priority} resolution breach(es): {line.percent}% of core charges"
+    pool = pools.get(line.service or "")
+    if pool is None:
+        return "catalogue price"
+    band_price = f"band from {pool.band_start:,}"
+    text = f"pool of {pool.size:,} seats: {band_price} at £{pool.unit_price_text}"
+    return text
+
+
+def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
+    """SLA resolution breaches per member and priority whose breach instant falls in the month."""
+    from flexhub.servicedesk.selectors import resolution_breach_counts
+
+    return resolution_breach_counts(framework, month)
+
+
+@transaction.atomic
+def billing_run(
+    *, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None
+) -> BillingRun:
+    """Bill one month: replace the draft invoices, keep issued ones as they are."""
+    _require_authority(actor, framework)
+    _check_period(framework, month)
+    terms = terms or framework_terms(framework)
+    bill = bill_month(terms, month, resolution_breaches(framework, month))
+    run, created = BillingRun.objects.select_for_update().get_or_create(
+        framework=framework,
+        period=month.first,
+        defaults={"ran_at": timezone.now(), "ran_by": actor.label[:200]},
+    )
+    run.pools = [
+        {
+            "service": p.service,
+            "size": p.size,
+            "band_from": p.band_start,
+            "unit_price": p.unit_price_text,
+        }
+        for p in bill.pools
+    ]
+    run.ran_at = timezone.now()
+    run.ran_by = actor.label[:200]
+    run.save()
+    drafts = Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT)
+    InvoiceLine.objects.filter(invoice__in=drafts).delete()
+    drafts.delete()
+    issued = set(
+        Invoice.objects.filter(
+            framework=framework, period=month.first, status=InvoiceStatus.ISSUED
+        ).values_list("member__code", flat=True)
+    )
+    members = {
+        o.code: o for o in Organisation.objects.filter(code__in=[b.member for b in bill.bills])
+    }
+    pools = {p.service: p for p in bill.pools}
+    fresh = [b for b in bill.bills if b.member not in issued]
+    invoices = Invoice.objects.bulk_create(
+        [
+            Invoice(
+                run=run,
+                framework=framework,
+                member=members[b.member],
+                period=month.first,
+                vat_rate=b.vat_rate,
+                net=b.net,
+                vat=b.vat,
+                total=b.total,
+                pooling_saving=b.pooling_saving,
+            )
+            for b in fresh
+        ]
+    )
+    insert_rows(
+        InvoiceLine,
+        LINE_COLUMNS,
+        (
+            (
+                invoice.pk,
+                seq,
+                line.kind,
+                line.service or "",
+                line.contract or "",
+                line.priority or "",
+                line.quantity,
+                line.days,
+                line.first,
+                line.last,
+                line.unit_price_text or "",
+                explain(line, pools),
+                line.amount,
+            )
+            for invoice, b in zip(invoices, fresh, strict=True)
+            for seq, line in enumerate(b.lines)
+        ),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        instance=run,
+        changes={
+            "draft_invoices": [None, {b.member: money_text(b.total) for b in fresh}],
+            "kept_issued": [None, sorted(issued)],
+        },
+        organisation=framework.authority,
+        framework=framework,
+    )
+    return run
+
+
+def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> list[int]:
+    """Reserve `count` consecutive numbers; the row lock makes concurrent issuers queue."""
+    NumberSequence.objects.get_or_create(framework=framework, year=year, kind=kind)
+    sequence = NumberSequence.objects.select_for_update().get(
+        framework=framework, year=year, kind=kind
+    )
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return list(range(first, first + count))
+
+
+@transaction.atomic
+def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[Invoice]:
+    """Issue the month's draft invoices: number them gaplessly, in member order, and freeze them."""
+    _require_authority(actor, framework)
+    drafts = list(
+        Invoice.objects.select_for_update()
+        .filter(framework=framework, period=month.first, status=InvoiceStatus.DRAFT)
+        .select_related("member")
+        .order_by("member__code")
+    )
+    if not drafts:
+        return []
+    numbers = _next_numbers(framework, month.year, "invoice", len(drafts))
+    now = timezone.now()
+    entries = []
+    for invoice, number in zip(drafts, numbers, strict=True):
+        invoice.number = f"{framework.code}-{month.year}-{number:06d}"
+        invoice.status = InvoiceStatus.ISSUED
+        invoice.issued_at = now
+        entries.append(
+            audit_build(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=invoice,
+                changes={
+                    "status": ["draft", "issued"],
+                    "number": [None, invoice.number],
+                    "total": [None, money_text(invoice.total)],
+                },
+                organisation_id=invoice.member_id,
+                framework_id=framework.pk,
+            )
+        )
+    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at"])
+    audit_bulk(entries)
+    return drafts
+
+
+@dataclass(frozen=True)
+class CreditNoteInput:
+    net: Decimal | None  # None: the whole remaining value
+    reason: str
+
+
+@transaction.atomic
+def credit_note_issue(
+    *, actor: Actor, invoice: Invoice, net: Decimal | None, reason: str
+) -> CreditNote:
+    """Correct an issued invoice with a credit note (VAT at the invoice's rate); never more than is left."""
+    framework = invoice.framework
+    _require_authority(actor, framework)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise RuleError("only an issued invoice can be credited; re-run billing to change a draft")
+    if not reason.strip():
+        raise RuleError("give the reason for the credit note", field="reason")
+    credited = sum((c.net for c in invoice.credit_notes.all()), Decimal("0.00"))
+    remaining = invoice.net - credited
+    amount = remaining if net is None else to_penny(net)
+    if amount <= 0:
+        raise RuleError(
+            "the amount must be more than £0.00"
+            if net is not None
+            else "nothing is left to credit",
+            field="net",
+        )
+    if amount > remaining:
+        raise RuleError(
+            f"at most £{money_text(remaining)} of this invoice is left to credit", field="net"
+        )
+    vat = to_penny(amount * invoice.vat_rate)
+    number = _next_numbers(framework, invoice.period.year, "credit", 1)[0]
+    note = CreditNote.objects.create(
+        invoice=invoice,
+        framework=framework,
+        number=f"{framework.code}-{invoice.period.year}-CN{number:06d}",
+        reason=reason.strip(),
+        net=amount,
+        vat=vat,
+        total=amount + vat,
+        issued_at=timezone.now(),
+        issued_by=actor.label[:200],
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=note,
+        changes={
+            "invoice": [None, invoice.number],
+            "net": [None, money_text(amount)],
+            "vat": [None, money_text(vat)],
+        },
+        organisation=invoice.member,
+        framework=framework,
+        reason=reason,
+    )
+    return note
+
+
+def bill_json(run: BillingRun) -> dict[str, Any]:
+    """The month as `flexhub bill --json` prints it (scenario-format.md, "JSON outputs")."""
+    invoices = (
+        Invoice.objects.filter(framework=run.framework, period=run.period)
+        .select_related("member")
+        .prefetch_related("lines")
+        .order_by("member__code")
+    )
+    return {
+        "framework": run.framework.code,
+        "period": f"{run.period:%Y-%m}",
+        "pools": run.pools,
+        "invoices": [invoice_json(i) for i in invoices],
+    }
+
+
+def _quantity(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def invoice_json(invoice: Invoice) -> dict[str, Any]:
+    lines = []
+    for line in invoice.lines.all():
+        if line.kind == "credit":
+            lines.append(
+                {
+                    "service": None,
+                    "kind": "credit",
+                    "priority": line.priority,
+                    "quantity": None,
+                    "days": None,
+                    "unit_price": None,
+                    "amount": money_text(line.amount),
+                }
+            )
+        else:
+            lines.append(
+                {
+                    "service": line.service_code,
+                    "kind": line.kind,
+                    "quantity": _quantity(line.quantity),
+                    "days": line.days,
+                    "unit_price": line.unit_price,
+                    "amount": money_text(line.amount),
+                }
+            )
+    return {
+        "member": invoice.member.code,
+        "number": invoice.number,
+        "status": invoice.status,
+        "net": money_text(invoice.net),
+        "vat": money_text(invoice.vat),
+        "total": money_text(invoice.total),
+        "pooling_saving": money_text(invoice.pooling_saving),
+        "lines": lines,
+    }
+
+
+def month_bill_preview(framework: Framework, month: Month) -> MonthBill:
+    """The month's bill computed from the current records, without writing anything."""
+    return bill_month(framework_terms(framework), month, resolution_breaches(framework, month))

@@ -1,0 +1,28 @@
+"""Billing records for the tenancy test world: an issued month per framework and a credit note."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flexhub.billing.services import billing_issue, billing_run, credit_note_issue
+from flexhub.core.audit import Actor
+from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.rules.periods import Month
+
+
+def build_billing(world: World, actor: Actor) -> None:
+    for code in ("ONE", "TWO"):
+        framework = world.frameworks[code]
+        billing_run(actor=actor, framework=framework, month=Month(2020, 4))
+        for invoice in billing_issue(actor=actor, framework=framework, month=Month(2020, 4)):
+            world.extra[f"invoice-{invoice.member.code}"] = invoice
+            credit_note_issue(
+                actor=actor,
+                invoice=invoice,
+                net=Decimal("10.00"),
+                reason=f"{invoice.member.name} goodwill",
+            )
+        billing_run(actor=actor, framework=framework, month=Month(2020, 5))
+
+
+WORLD_BUILDERS.append(build_billing)

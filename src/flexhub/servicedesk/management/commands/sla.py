@@ -1,0 +1,51 @@
+"""`flexhub sla YYYY-MM --framework CODE [--json]`: tickets measured and service credits for a month."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from flexhub.frameworks.models import Framework
+from flexhub.rules.periods import Month
+from flexhub.servicedesk.reports import sla_month_report
+
+
+class Command(BaseCommand):
+    help = "Report SLA response and resolution for a month, and the service credits they earn."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("period", help="the month, YYYY-MM")
+        parser.add_argument("--framework", required=True)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        framework = Framework.objects.filter(code=options["framework"]).first()
+        if framework is None:
+            raise CommandError(f"unknown framework {options['framework']!r}")
+        try:
+            month = Month.parse(options["period"])
+        except ValueError as exc:
+            raise CommandError(f"period: {exc}") from exc
+        report = sla_month_report(framework, month)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        self.stdout.write(
+            f"{report['framework']} {report['period']}: {len(report['tickets'])} tickets"
+        )
+        for t in report["tickets"]:
+            flags = []
+            if t["response_breached"]:
+                flags.append("response breached")
+            if t["resolution_breached"]:
+                flags.append(f"resolution breached ({t['breached_in']})")
+            self.stdout.write(
+                f"  {t['ref']:<12} {t['member']:<8} {t['priority']} respond {t['response_minutes']} min, "
+                f"resolve {t['resolution_minutes']} min{'; ' + ', '.join(flags) if flags else ''}"
+            )
+        for c in report["credits"]:
+            self.stdout.write(
+                f"  credit {c['member']} {c['priority']}: {c['breaches']} breach(es), {c['percent']}% = £{c['amount']} credited"
+            )

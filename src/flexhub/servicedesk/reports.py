@@ -1,0 +1,61 @@
+"""The month's SLA report: measured tickets and the service credits they earn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flexhub.billing.selectors import framework_terms
+from flexhub.frameworks.models import Framework
+from flexhub.rules.billing import bill_month
+from flexhub.rules.money import money_text
+from flexhub.rules.periods import Month
+from flexhub.servicedesk.selectors import month_ticket_sla
+
+
+def sla_month_report(framework: Framework, month: Month) -> dict[str, Any]:
+    """`flexhub sla --json` as scenario-format.md writes it; credit amounts are given as the
+    (positive) value credited, the invoice carries them as negative lines."""
+    tickets = month_ticket_sla(framework, month)
+    breaches: dict[str, dict[str, int]] = {}
+    for t in tickets:
+        if t.breached_in == str(month):
+            breaches.setdefault(t.member, {}).setdefault(t.priority, 0)
+            breaches[t.member][t.priority] += 1
+    bill = bill_month(framework_terms(framework), month, breaches)
+    credits = [
+        {
+            "member": b.member,
+            "priority": line.priority,
+            "breaches": line.breaches,
+            "percent": _number(line.percent),
+            "amount": money_text(-line.amount),
+        }
+        for b in bill.bills
+        for line in b.lines
+        if line.kind == "credit"
+    ]
+    return {
+        "framework": framework.code,
+        "period": str(month),
+        "tickets": [
+            {
+                "ref": t.ref,
+                "member": t.member,
+                "priority": t.priority,
+                "response_minutes": t.response.minutes,
+                "resolution_minutes": t.resolution.minutes,
+                "response_breached": t.response.breached,
+                "resolution_breached": t.resolution.breached,
+                "breached_in": t.breached_in,
+            }
+            for t in tickets
+        ],
+        "credits": credits,
+    }
+
+
+def _number(value: Any) -> Any:
+    """A percentage as a JSON number: 5, or 2.5."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
