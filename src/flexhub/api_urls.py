@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.frameworks import api as frameworks_api
 
@@ -21,4 +22,12 @@ router.register(
     "seat-change-requests", frameworks_api.SeatChangeViewSet, basename="seatchangerequest"
 )
 
-urlpatterns = [path("me/", core_api.me, name="me"), *router.urls]
+router.register("billing-runs", billing_api.BillingRunViewSet, basename="billingrun")
+router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
+router.register("credit-notes", billing_api.CreditNoteViewSet, basename="creditnote")
+
+urlpatterns = [
+    path("me/", core_api.me, name="me"),
+    path("what-if/", billing_api.whatif, name="whatif"),
+    *router.urls,
+]

@@ -69,6 +69,7 @@ def price_chart(framework: Framework) -> dict[str, Any] | None:
         labels,
         [Series(f"{code} price per seat", prices)],
         y_format=lambda v: f"£{v:,.2f}",
+        zero_based=False,
     )
     pool_svg = line_chart(
         f"Pool size of {code} by month",

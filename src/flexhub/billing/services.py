@@ -64,10 +64,14 @@ def _check_period(framework: Framework, month: Month) -> None:
 def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
     """How the unit price was reached, in words a finance officer can check."""
     if line.kind == "credit":
-        return f"{line.breaches} {line.priority} resolution breach(es): {line.percent}% of core charges"
+        percent = format(line.percent.normalize(), "f") if line.percent is not None else "0"
+        breaches = (
+            f"{line.breaches} {line.priority} resolution breach{'es' if line.breaches != 1 else ''}"
+        )
+        return f"{breaches}: {percent}% of the month's core charges"
     pool = pools.get(line.service or "")
-    if pool is None:
-        return "catalogue price"
+    if pool is None or line.kind != "charge":
+        return ""
     band_price = f"band from {pool.band_start:,}"
     text = f"pool of {pool.size:,} seats: {band_price} at £{pool.unit_price_text}"
     return text

@@ -24,20 +24,24 @@ def line_chart(
     y_format: Callable[[float], str] = lambda v: f"{v:,.0f}",
     width: int = 720,
     height: int = 260,
+    zero_based: bool = True,
 ) -> str:
     """An accessible SVG line chart (title and description for screen readers)."""
     left, right, top, bottom = 90, 20, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for s in series for v in s.values if v is not None]
     top_value = max(values, default=1.0) or 1.0
-    top_value *= 1.05
+    bottom_value = 0.0 if zero_based else min(values, default=0.0)
+    spread = (top_value - bottom_value) or top_value
+    top_value += spread * 0.05
+    bottom_value = max(0.0, bottom_value - spread * 0.1) if not zero_based else 0.0
     count = max(len(x_labels), 2)
 
     def x(i: int) -> float:
         return left + plot_w * i / (count - 1)
 
     def y(v: float) -> float:
-        return top + plot_h * (1 - v / top_value)
+        return top + plot_h * (1 - (v - bottom_value) / (top_value - bottom_value))
 
     parts = [
         f'<svg class="flexhub-chart" role="img" aria-labelledby="chart-title" viewBox="0 0 {width} {height}" '
@@ -46,14 +50,14 @@ def line_chart(
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f3f2f1"/>',
     ]
     for step in range(5):
-        value = top_value * step / 4
+        value = bottom_value + (top_value - bottom_value) * step / 4
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#b1b4b6" stroke-width="0.5"/>'
             f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">{escape(y_format(value))}</text>'
         )
     every = max(1, len(x_labels) // 8)
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == len(x_labels) - 1:
+        if i % every == 0 and (len(x_labels) - 1 - i >= every / 2 or i == len(x_labels) - 1):
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">{escape(label)}</text>'
             )

@@ -74,7 +74,16 @@ class FrameworkDetailView(ScopedDetailView):
         context["is_authority"] = authority
         context["sees_ceiling"] = authority
         if authority:
+            from flexhub.billing.charts import ceiling_chart
+            from flexhub.billing.selectors import invoiced_to_date
+
             context["ceiling"] = selectors.ceiling_position(framework)
+            context["invoiced"] = invoiced_to_date(framework)
+            context["ceiling_chart"] = ceiling_chart(framework)
+        if user.role in COMMERCIAL_ROLES:
+            from flexhub.billing.charts import price_chart
+
+            context["price_chart"] = price_chart(framework)
         context["sees_members"] = user.role in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR)
         context["members"] = (
             framework.participants.filter(is_member=True)

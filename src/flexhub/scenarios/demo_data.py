@@ -46,11 +46,36 @@ def demo_scenario_load(actor: Actor) -> list[str]:
     return loaded
 
 
+def demo_bill(actor: Actor) -> int:
+    """Bill and issue every month of the demo frameworks not billed yet; returns months billed."""
+    from flexhub.billing.models import BillingRun
+    from flexhub.billing.selectors import framework_terms
+    from flexhub.billing.services import billing_issue, billing_run
+    from flexhub.frameworks.models import Framework
+    from flexhub.rules.periods import Month, months
+
+    billed = 0
+    for framework in Framework.objects.filter(code__in=["PSF", "MPSTT"]):
+        done = {
+            Month.of(p)
+            for p in BillingRun.objects.filter(framework=framework).values_list("period", flat=True)
+        }
+        terms = framework_terms(framework)
+        for month in months(Month.of(framework.start), Month.of(framework.end)):
+            if month in done:
+                continue
+            billing_run(actor=actor, framework=framework, month=month, terms=terms)
+            billing_issue(actor=actor, framework=framework, month=month)
+            billed += 1
+    return billed
+
+
 @transaction.atomic
 def demo_create() -> list[dict[str, str]]:
     """Load the demo scenario and make sure every demo login exists; returns the logins."""
     actor = Actor.for_cli()
     demo_scenario_load(actor)
+    demo_bill(actor)
     logins = []
     for code, role, username in DEMO_LOGINS:
         organisation = Organisation.objects.get(code=code)

@@ -261,7 +261,7 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
             barrier.wait()
             for month in part:
                 billing_issue(actor=CLI, framework=psf, month=month)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

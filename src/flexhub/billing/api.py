@@ -1,0 +1,220 @@
+"""API for billing runs, invoices with their lines, credit notes and the what-if simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from flexhub.billing import services
+from flexhub.billing.models import BillingRun, CreditNote, Invoice, InvoiceLine
+from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
+from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.errors import RuleError
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
+from flexhub.rules.periods import Month
+
+
+def _month(text: str, field: str = "period") -> Month:
+    try:
+        return Month.parse(text)
+    except (ValueError, TypeError) as exc:
+        raise RuleError(f"{field}: {exc}", field=field) from exc
+
+
+class RunSerializer(serializers.ModelSerializer[BillingRun]):
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    period = serializers.DateField(format="%Y-%m", read_only=True)
+
+    class Meta:
+        model = BillingRun
+        fields = ["id", "framework", "period", "pools", "ran_at", "ran_by"]
+
+
+class RunRequestSerializer(serializers.Serializer[Any]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+
+
+class BillingRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Billing runs (authority only). POST bills a month; POST {id}/issue/ issues its drafts."""
+
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    queryset = BillingRun.objects.all()
+    serializer_class = RunSerializer
+    filterset_fields = ["framework__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("framework").order_by("framework__code", "-period")
+
+    @extend_schema(request=RunRequestSerializer, responses=RunSerializer)
+    def create(self, request: Request) -> Response:
+        body = RunRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        run = services.billing_run(
+            actor=self.actor(),
+            framework=body.validated_data["framework"],
+            month=_month(body.validated_data["period"]),
+        )
+        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def issue(self, request: Request, pk: str | None = None) -> Response:
+        run = self.get_object()
+        issued = services.billing_issue(
+            actor=self.actor(), framework=run.framework, month=Month.of(run.period)
+        )
+        return Response({"issued": [i.number for i in issued]})
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def bill(self, request: Request, pk: str | None = None) -> Response:
+        """The month in the `flexhub bill --json` format."""
+        return Response(services.bill_json(self.get_object()))
+
+
+class LineSerializer(serializers.ModelSerializer[InvoiceLine]):
+    service = serializers.CharField(source="service_code")
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "seq",
+            "kind",
+            "service",
+            "contract_ref",
+            "priority",
+            "quantity",
+            "days",
+            "first_day",
+            "last_day",
+            "unit_price",
+            "amount",
+            "explanation",
+        ]
+
+
+class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    period = serializers.DateField(format="%Y-%m")
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "framework",
+            "member",
+            "period",
+            "number",
+            "status",
+            "issued_at",
+            "vat_rate",
+            "net",
+            "vat",
+            "total",
+            "pooling_saving",
+            "lines",
+        ]
+
+
+class InvoiceViewSet(ScopedReadOnlyViewSet):
+    """Invoices: the authority's frameworks' or the member's own. Agents and integrators: none."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = Invoice.objects.all()
+    serializer_class = InvoiceSerializer
+    filterset_fields = ["framework__code", "member__code", "status", "period", "number"]
+
+    def refine(self, queryset: Any) -> Any:
+        return (
+            queryset.select_related("framework", "member")
+            .prefetch_related("lines")
+            .order_by("-period", "member__code")
+        )
+
+
+class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):
+    invoice = VisibleRelatedField(slug_field="id", queryset=Invoice.objects.all())
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    net = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Omit to credit the whole remaining amount",
+    )
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "invoice",
+            "invoice_number",
+            "number",
+            "reason",
+            "net",
+            "vat",
+            "total",
+            "issued_at",
+            "issued_by",
+        ]
+        read_only_fields = ["number", "vat", "total", "issued_at", "issued_by"]
+
+
+class CreditNoteViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Credit notes; the authority issues one against an issued invoice (full or partial, with a reason)."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = CreditNote.objects.all()
+    serializer_class = CreditNoteSerializer
+    filterset_fields = ["invoice", "framework__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("invoice")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.credit_note_issue(
+            actor=self.actor(), invoice=data["invoice"], net=data.get("net"), reason=data["reason"]
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("framework", str, required=True),
+        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+        OpenApiParameter(
+            "join", str, required=True, many=True, description="NAME=SEATS, repeatable"
+        ),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def whatif(request: Request) -> Response:
+    """The what-if simulator; a member admin gets the pools, the prices and its own charge only."""
+    user: Any = request.user
+    if user.role not in COMMERCIAL_ROLES:
+        return Response({"detail": "This role cannot use the what-if simulator."}, status=403)
+    code = request.query_params.get("framework")
+    if not code:
+        raise RuleError("give ?framework=CODE&period=YYYY-MM&join=NAME=SEATS", field="framework")
+    framework = get_visible_or_404(Framework, user, code=code)
+    report = whatif_report(
+        framework,
+        _month(request.query_params.get("period", "")),
+        parse_joiners(request.query_params.getlist("join")),
+    )
+    if user.role != Role.AUTHORITY_ADMIN or framework.authority_id != user.organisation_id:
+        report = whatif_for_member(report, user.organisation.code)
+    return Response(report)

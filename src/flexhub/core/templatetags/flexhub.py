@@ -1,0 +1,46 @@
+"""Template filters for money and percentages, written as UK finance teams read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def money(value: Any) -> str:
+    """£1,234.56, or −£1,234.56 for a credit; empty for nothing."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    sign = "−" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A fraction as a percentage without needless zeros: 0.175 -> 17.5%, 0.2 -> 20%."""
+    rate = _decimal(value)
+    if rate is None:
+        return ""
+    text = format((rate * 100).normalize(), "f")
+    return f"{text}%"
+
+
+@register.filter
+def plain_percent(value: Any) -> str:
+    """A percentage figure without needless zeros: 5.00 -> 5%."""
+    number = _decimal(value)
+    return "" if number is None else f"{format(number.normalize(), 'f')}%"
