@@ -84,13 +84,9 @@ def _reset_postgres(url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child")
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL of a scratch database (dropped and re-created)"
-    )
+    parser.add_argument("--database-url", help="PostgreSQL URL of a scratch database (dropped and re-created)")
     parser.add_argument("--no-double", action="store_true", help="skip the doubled scenario")
     args = parser.parse_args()
     if args.child:
@@ -102,9 +98,7 @@ def main() -> None:
             _reset_postgres(args.database_url)
         result = run(scale, args.database_url)
         rows.append((scale, result))
-        print(
-            f"x{scale}: {result['total']:.1f}s ({json.dumps({k: round(v, 1) for k, v in result.items()})})"
-        )
+        print(f"x{scale}: {result['total']:.1f}s ({json.dumps({k: round(v, 1) for k, v in result.items()})})")
     engine = "PostgreSQL" if args.database_url else "SQLite"
     lines = [
         f"## `flexhub load`, {engine}",

@@ -18,9 +18,7 @@ END = dt.date(2021, 12, 31)
 TOWERS = ("EUC", "HOST", "NET", "APPS")
 
 
-def generate(
-    members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7
-) -> str:
+def generate(members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7) -> str:
     """The scenario as YAML text, written line by line (no YAML library needed)."""
     rng = random.Random(seed)
     lines_per_contract = max(1, lines // contracts)
@@ -46,9 +44,7 @@ def generate(
     w("  - {code: INT, name: Bench Integrator, roles: [integrator]}")
     regions = ("ENG", "ENG", "ENG", "SCT", "NIR")
     for m in range(members):
-        w(
-            f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}}}"
-        )
+        w(f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}}}")
     w("services:")
     w("  - code: CORE")
     w("    name: Core seat")
@@ -82,14 +78,10 @@ def generate(
         member = f"M{c % members:04d}"
         first = rng.randrange(0, total_months - 12)
         length = rng.randrange(12, min(60, total_months - first) + 1)
-        start = dt.date(
-            START.year + (START.month - 1 + first) // 12, (START.month - 1 + first) % 12 + 1, 1
-        )
+        start = dt.date(START.year + (START.month - 1 + first) // 12, (START.month - 1 + first) % 12 + 1, 1)
         last_index = first + length - 1
         end_month = dt.date(START.year + last_index // 12, last_index % 12 + 1, 1)
-        end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-            days=1
-        )
+        end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         signed = start - dt.timedelta(days=rng.randrange(10, 200))
         spans.append((f"C{c:05d}", member, start, end))
         w(f"  - ref: C{c:05d}")
@@ -111,9 +103,7 @@ def generate(
     w("deliveries:")
     for ref, _, start, end in spans[: contracts // 2]:
         day = start + dt.timedelta(days=rng.randrange(0, (end - start).days + 1))
-        w(
-            f"  - {{contract: {ref}, service: DAY, date: {day}, quantity: {rng.choice(['0.5', '1', '2.5', '4'])}}}"
-        )
+        w(f"  - {{contract: {ref}, service: DAY, date: {day}, quantity: {rng.choice(['0.5', '1', '2.5', '4'])}}}")
     w("sla:")
     w("  timezone: Europe/London")
     w('  business_hours: {days: [mon, tue, wed, thu, fri], start: "08:00", end: "18:00"}')
@@ -128,9 +118,7 @@ def generate(
     w("tickets:")
     span_seconds = int((dt.datetime(2021, 12, 1) - dt.datetime(2015, 1, 1)).total_seconds())
     for t in range(tickets):
-        opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
-            seconds=rng.randrange(span_seconds)
-        )
+        opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randrange(span_seconds))
         w(f"  - ref: T{t:07d}")
         w(f"    member: M{rng.randrange(members):04d}")
         w(f"    kind: {'incident' if t % 3 else 'request'}")
@@ -149,9 +137,7 @@ def generate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--contracts", type=int, default=2000)
     parser.add_argument("--lines", type=int, default=10000)

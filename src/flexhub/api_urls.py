@@ -18,9 +18,7 @@ router.register("towers", frameworks_api.TowerViewSet, basename="tower")
 router.register("services", frameworks_api.ServiceViewSet, basename="service")
 router.register("contracts", frameworks_api.ContractViewSet, basename="contract")
 router.register("deliveries", frameworks_api.DeliveryViewSet, basename="delivery")
-router.register(
-    "seat-change-requests", frameworks_api.SeatChangeViewSet, basename="seatchangerequest"
-)
+router.register("seat-change-requests", frameworks_api.SeatChangeViewSet, basename="seatchangerequest")
 
 router.register("billing-runs", billing_api.BillingRunViewSet, basename="billingrun")
 router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")

@@ -42,13 +42,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = _env_flag("FLEXHUB_DEBUG", False)
 ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("FLEXHUB_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
-    if h.strip()
+    h.strip() for h in os.environ.get("FLEXHUB_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("FLEXHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("FLEXHUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -213,16 +209,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "FLEXHUB_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+    "default": {"BACKEND": os.environ.get("FLEXHUB_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "FLEXHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("FLEXHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("FLEXHUB_FROM_EMAIL", "flexhub@localhost")
 EMAIL_HOST = os.environ.get("FLEXHUB_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("FLEXHUB_EMAIL_PORT", "25"))

@@ -27,19 +27,15 @@ def terms_of(scenario: Scenario) -> FrameworkTerms:
         start=scenario.framework.start,
         end=scenario.framework.end,
         services={
-            s.code: ServiceTerms(
-                s.code, s.category, s.unit, s.pricing, tuple(b.text for b in s.bands)
-            )
+            s.code: ServiceTerms(s.code, s.category, s.unit, s.pricing, tuple(b.text for b in s.bands))
             for s in scenario.services
         },
         contracts=[MemberContract(c.member, c.terms()) for c in scenario.contracts],
         deliveries=[
-            DeliveryTerms(members[d.contract], d.contract, d.service, d.date, d.quantity)
-            for d in scenario.deliveries
+            DeliveryTerms(members[d.contract], d.contract, d.service, d.date, d.quantity) for d in scenario.deliveries
         ],
         vat_rates=[(v.start, v.rate) for v in scenario.framework.vat],
         credit_rules={
-            p: CreditTerms(c.per_breach, c.cap)
-            for p, c in (scenario.sla.credits if scenario.sla else {}).items()
+            p: CreditTerms(c.per_breach, c.cap) for p, c in (scenario.sla.credits if scenario.sla else {}).items()
         },
     )

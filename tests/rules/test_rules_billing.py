@@ -92,9 +92,7 @@ def test_credit_is_capped():
 
 # Properties over random frameworks ---------------------------------------
 
-BANDS = Pricing(
-    POOLED, (Band(0, D("96.00")), Band(100, D("89.00")), Band(500, D("80.00"))), ratchet=True
-)
+BANDS = Pricing(POOLED, (Band(0, D("96.00")), Band(100, D("89.00")), Band(500, D("80.00"))), ratchet=True)
 member_lines = st.lists(
     st.tuples(st.integers(0, 400), st.dates(dt.date(2020, 1, 1), dt.date(2020, 12, 31))),
     min_size=1,
@@ -141,9 +139,6 @@ def test_invoice_totals_are_consistent_and_savings_never_negative(entries, month
 def test_a_newcomer_never_raises_anyone_s_bill(entries, seats, month_no):
     month = Month(2020, month_no)
     before = {b.member: b.net for b in bill_month(_terms(entries), month).bills}
-    after = {
-        b.member: b.net
-        for b in bill_month(_terms([*entries, (seats, dt.date(2020, 1, 1))]), month).bills
-    }
+    after = {b.member: b.net for b in bill_month(_terms([*entries, (seats, dt.date(2020, 1, 1))]), month).bills}
     for member, net in before.items():
         assert after[member] <= net

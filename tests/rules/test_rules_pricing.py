@@ -157,9 +157,7 @@ def test_flat_services_need_no_pool():
         dt.date(2008, 6, 30),
         (LineTerms("TEL", dt.date(2008, 6, 1), dt.date(2008, 6, 30), 2500),),
     )
-    assert committed_values([c], {"TEL": flat}, dt.date(2008, 1, 1), dt.date(2008, 12, 31)) == {
-        "T": D("16250.00")
-    }
+    assert committed_values([c], {"TEL": flat}, dt.date(2008, 1, 1), dt.date(2008, 12, 31)) == {"T": D("16250.00")}
 
 
 def test_months_walks_year_boundaries():
@@ -231,6 +229,4 @@ def test_month_charge_equals_sum_of_runs_and_rounding_is_bounded(qty, changes, m
     rounded = sum((run_amount(price, r, month) for r in runs), D(0))
     assert abs(rounded - exact) <= D("0.005") * max(len(runs), 1)
     for r in runs:
-        assert abs(run_amount(price, r, month) - price * r.quantity * r.days / month.days) <= D(
-            "0.005"
-        )
+        assert abs(run_amount(price, r, month) - price * r.quantity * r.days / month.days) <= D("0.005")

@@ -69,9 +69,7 @@ class BillingRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # t
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         run = self.get_object()
-        issued = services.billing_issue(
-            actor=self.actor(), framework=run.framework, month=Month.of(run.period)
-        )
+        issued = services.billing_issue(actor=self.actor(), framework=run.framework, month=Month.of(run.period))
         return Response({"issued": [i.number for i in issued]})
 
     @extend_schema(responses={200: dict})
@@ -137,9 +135,7 @@ class InvoiceViewSet(ScopedReadOnlyViewSet):
 
     def refine(self, queryset: Any) -> Any:
         return (
-            queryset.select_related("framework", "member")
-            .prefetch_related("lines")
-            .order_by("-period", "member__code")
+            queryset.select_related("framework", "member").prefetch_related("lines").order_by("-period", "member__code")
         )
 
 
@@ -193,9 +189,7 @@ class CreditNoteViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     parameters=[
         OpenApiParameter("framework", str, required=True),
         OpenApiParameter("period", str, required=True, description="YYYY-MM"),
-        OpenApiParameter(
-            "join", str, required=True, many=True, description="NAME=SEATS, repeatable"
-        ),
+        OpenApiParameter("join", str, required=True, many=True, description="NAME=SEATS, repeatable"),
     ],
     responses={200: dict},
 )

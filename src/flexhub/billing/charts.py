@@ -54,9 +54,7 @@ def ceiling_chart(framework: Framework) -> dict[str, Any]:
 def price_chart(framework: Framework) -> dict[str, Any] | None:
     """Price per seat over time with the pool size, for each pooled core service."""
     terms = framework_terms(framework)
-    pooled = [
-        code for code, s in terms.services.items() if s.pricing.pooled and s.category == "core"
-    ]
+    pooled = [code for code, s in terms.services.items() if s.pricing.pooled and s.category == "core"]
     if not pooled:
         return None
     code = pooled[0]

@@ -32,9 +32,7 @@ class BillingRun(models.Model):
 
     class Meta:
         ordering = ["framework", "-period"]
-        constraints = [
-            models.UniqueConstraint(fields=["framework", "period"], name="one_run_per_month")
-        ]
+        constraints = [models.UniqueConstraint(fields=["framework", "period"], name="one_run_per_month")]
 
     def __str__(self) -> str:
         return f"{self.framework.code} {self.period:%Y-%m}"
@@ -48,9 +46,7 @@ class Invoice(models.Model):
     member = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
     period = models.DateField()
     number = models.CharField(max_length=40, null=True, blank=True)
-    status = models.CharField(
-        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
-    )
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     issued_at = models.DateTimeField(null=True, blank=True)
     vat_rate = models.DecimalField(max_digits=6, decimal_places=4)
     net = models.DecimalField(max_digits=16, decimal_places=2)
@@ -103,22 +99,16 @@ class InvoiceLine(models.Model):
     days = models.PositiveSmallIntegerField(null=True)
     first_day = models.DateField(null=True)
     last_day = models.DateField(null=True)
-    unit_price = models.CharField(
-        max_length=24, blank=True, help_text="As written in the catalogue"
-    )
+    unit_price = models.CharField(max_length=24, blank=True, help_text="As written in the catalogue")
     explanation = models.CharField(max_length=300, blank=True)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["invoice", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "seq"], name="invoice_line_seq_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["invoice", "seq"], name="invoice_line_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.invoice} line {self.seq}: {self.amount}"
@@ -138,16 +128,12 @@ class CreditNote(models.Model):
     issued_by = models.CharField(max_length=200)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["-issued_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "number"], name="credit_note_number_unique"
-            ),
+            models.UniqueConstraint(fields=["framework", "number"], name="credit_note_number_unique"),
             models.CheckConstraint(condition=Q(net__gt=0), name="credit_note_positive"),
         ]
 
@@ -167,11 +153,7 @@ class NumberSequence(models.Model):
     tenancy = TenancyRule(framework="framework", roles=AUTHORITY_ONLY)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "year", "kind"], name="one_sequence_per_year"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["framework", "year", "kind"], name="one_sequence_per_year")]
 
     def __str__(self) -> str:
         return f"{self.framework.code} {self.kind} {self.year}: {self.last}"

@@ -38,9 +38,7 @@ def framework_terms(framework: Framework) -> FrameworkTerms:
     contracts = [MemberContract(members[t.ref], t) for t in contract_terms(contracts_qs)]
     deliveries = [
         DeliveryTerms(d.contract.member.code, d.contract.ref, d.service.code, d.date, d.quantity)
-        for d in Delivery.objects.filter(contract__framework=framework).select_related(
-            "contract__member", "service"
-        )
+        for d in Delivery.objects.filter(contract__framework=framework).select_related("contract__member", "service")
     ]
     credit_rules = {
         rule.priority: CreditTerms(rule.per_breach, rule.cap)
@@ -63,10 +61,8 @@ def invoiced_to_date(framework: Framework) -> Decimal:
 
     from flexhub.billing.models import CreditNote, Invoice, InvoiceStatus
 
-    invoiced = Invoice.objects.filter(framework=framework, status=InvoiceStatus.ISSUED).aggregate(
-        total=Sum("net")
-    )["total"] or Decimal("0.00")
-    credited = CreditNote.objects.filter(framework=framework).aggregate(total=Sum("net"))[
+    invoiced = Invoice.objects.filter(framework=framework, status=InvoiceStatus.ISSUED).aggregate(total=Sum("net"))[
         "total"
     ] or Decimal("0.00")
+    credited = CreditNote.objects.filter(framework=framework).aggregate(total=Sum("net"))["total"] or Decimal("0.00")
     return invoiced - credited

@@ -47,9 +47,7 @@ LINE_COLUMNS = (
 
 def _require_authority(actor: Actor, framework: Framework) -> None:
     user = actor.user
-    if user is not None and (
-        user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id
-    ):
+    if user is not None and (user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id):
         raise RuleError("only the framework's authority admins may run billing")
 
 
@@ -65,9 +63,7 @@ def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
     """How the unit price was reached, in words a finance officer can check."""
     if line.kind == "credit":
         percent = format(line.percent.normalize(), "f") if line.percent is not None else "0"
-        breaches = (
-            f"{line.breaches} {line.priority} resolution breach{'es' if line.breaches != 1 else ''}"
-        )
+        breaches = f"{line.breaches} {line.priority} resolution breach{'es' if line.breaches != 1 else ''}"
         return f"{breaches}: {percent}% of the month's core charges"
     pool = pools.get(line.service or "")
     if pool is None or line.kind != "charge":
@@ -85,9 +81,7 @@ def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[st
 
 
 @transaction.atomic
-def billing_run(
-    *, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None
-) -> BillingRun:
+def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None) -> BillingRun:
     """Bill one month: replace the draft invoices, keep issued ones as they are."""
     _require_authority(actor, framework)
     _check_period(framework, month)
@@ -114,13 +108,11 @@ def billing_run(
     InvoiceLine.objects.filter(invoice__in=drafts).delete()
     drafts.delete()
     issued = set(
-        Invoice.objects.filter(
-            framework=framework, period=month.first, status=InvoiceStatus.ISSUED
-        ).values_list("member__code", flat=True)
+        Invoice.objects.filter(framework=framework, period=month.first, status=InvoiceStatus.ISSUED).values_list(
+            "member__code", flat=True
+        )
     )
-    members = {
-        o.code: o for o in Organisation.objects.filter(code__in=[b.member for b in bill.bills])
-    }
+    members = {o.code: o for o in Organisation.objects.filter(code__in=[b.member for b in bill.bills])}
     pools = {p.service: p for p in bill.pools}
     fresh = [b for b in bill.bills if b.member not in issued]
     invoices = Invoice.objects.bulk_create(
@@ -179,9 +171,7 @@ def billing_run(
 def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> list[int]:
     """Reserve `count` consecutive numbers; the row lock makes concurrent issuers queue."""
     NumberSequence.objects.get_or_create(framework=framework, year=year, kind=kind)
-    sequence = NumberSequence.objects.select_for_update().get(
-        framework=framework, year=year, kind=kind
-    )
+    sequence = NumberSequence.objects.select_for_update().get(framework=framework, year=year, kind=kind)
     first = sequence.last + 1
     sequence.last += count
     sequence.save(update_fields=["last"])
@@ -233,9 +223,7 @@ class CreditNoteInput:
 
 
 @transaction.atomic
-def credit_note_issue(
-    *, actor: Actor, invoice: Invoice, net: Decimal | None, reason: str
-) -> CreditNote:
+def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, reason: str) -> CreditNote:
     """Correct an issued invoice with a credit note (VAT at the invoice's rate); never more than is left."""
     framework = invoice.framework
     _require_authority(actor, framework)
@@ -249,15 +237,11 @@ def credit_note_issue(
     amount = remaining if net is None else to_penny(net)
     if amount <= 0:
         raise RuleError(
-            "the amount must be more than £0.00"
-            if net is not None
-            else "nothing is left to credit",
+            "the amount must be more than £0.00" if net is not None else "nothing is left to credit",
             field="net",
         )
     if amount > remaining:
-        raise RuleError(
-            f"at most £{money_text(remaining)} of this invoice is left to credit", field="net"
-        )
+        raise RuleError(f"at most £{money_text(remaining)} of this invoice is left to credit", field="net")
     vat = to_penny(amount * invoice.vat_rate)
     number = _next_numbers(framework, invoice.period.year, "credit", 1)[0]
     note = CreditNote.objects.create(

@@ -4,9 +4,7 @@ from flexhub.billing import views
 
 urlpatterns = [
     path("billing/", views.BillingHomeView.as_view(), name="billing-home"),
-    path(
-        "billing/<str:code>/run/", views.BillingRunCreateView.as_view(), name="billing-run-create"
-    ),
+    path("billing/<str:code>/run/", views.BillingRunCreateView.as_view(), name="billing-run-create"),
     path("billing/runs/<int:pk>/", views.BillingRunDetailView.as_view(), name="billing-run"),
     path("billing/runs/<int:pk>/issue/", views.BillingIssueView.as_view(), name="billing-issue"),
     path("invoices/", views.InvoiceListView.as_view(), name="invoice-list"),

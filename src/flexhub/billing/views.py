@@ -53,9 +53,7 @@ class BillingHomeView(RoleRequiredMixin, TemplateView):
                 )
                 .order_by("-period")
             )
-            frameworks.append(
-                {"framework": framework, "runs": runs, "form": RunForm(prefix=framework.code)}
-            )
+            frameworks.append({"framework": framework, "runs": runs, "form": RunForm(prefix=framework.code)})
         context["frameworks"] = frameworks
         return context
 
@@ -96,9 +94,7 @@ class BillingRunDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run: BillingRun = self.object
-        invoices = Invoice.objects.filter(
-            framework=run.framework, period=run.period
-        ).select_related("member")
+        invoices = Invoice.objects.filter(framework=run.framework, period=run.period).select_related("member")
         context["invoices"] = invoices.order_by("member__code")
         context["totals"] = invoices.aggregate(
             net=Sum("net"), vat=Sum("vat"), total=Sum("total"), saving=Sum("pooling_saving")
@@ -123,9 +119,7 @@ class BillingIssueView(RoleRequiredMixin, View):
         except RuleError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request, f"{len(issued)} invoices issued." if issued else "Nothing to issue."
-            )
+            messages.success(request, f"{len(issued)} invoices issued." if issued else "Nothing to issue.")
         return redirect("billing-run", pk=run.pk)
 
 
@@ -135,12 +129,7 @@ class InvoiceListView(ScopedListView):
     template_name = "billing/invoice_list.html"
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        queryset = (
-            super()
-            .get_queryset()
-            .select_related("member", "framework")
-            .order_by("-period", "member__code")
-        )
+        queryset = super().get_queryset().select_related("member", "framework").order_by("-period", "member__code")
         for key, lookup in (
             ("framework", "framework__code"),
             ("member", "member__code"),
@@ -169,8 +158,7 @@ class InvoiceDetailView(ScopedDetailView):
         context["credit_notes"] = invoice.credit_notes.all()
         context["pools"] = invoice.run.pools
         context["is_authority"] = (
-            user.role == Role.AUTHORITY_ADMIN
-            and invoice.framework.authority_id == user.organisation_id
+            user.role == Role.AUTHORITY_ADMIN and invoice.framework.authority_id == user.organisation_id
         )
         context["credit_form"] = CreditNoteForm()
         context["print"] = self.kwargs.get("print", False)
@@ -309,24 +297,15 @@ class WhatIfView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def form_valid(self, form: WhatIfForm) -> HttpResponse:
         user: Any = self.request.user
         try:
-            joiners = parse_joiners(
-                [line for line in form.cleaned_data["joiners"].splitlines() if line.strip()]
-            )
-            report = whatif_report(
-                form.cleaned_data["framework"], form.cleaned_data["period"], joiners
-            )
+            joiners = parse_joiners([line for line in form.cleaned_data["joiners"].splitlines() if line.strip()])
+            report = whatif_report(form.cleaned_data["framework"], form.cleaned_data["period"], joiners)
         except RuleError as error:
             apply_rule_error(
                 form,
                 RuleError(error.message, field="joiners" if error.field == "join" else error.field),
             )
             return self.form_invalid(form)
-        own = (
-            user.role != Role.AUTHORITY_ADMIN
-            or form.cleaned_data["framework"].authority_id != user.organisation_id
-        )
+        own = user.role != Role.AUTHORITY_ADMIN or form.cleaned_data["framework"].authority_id != user.organisation_id
         if own:
             report = whatif_for_member(report, user.organisation.code)
-        return self.render_to_response(
-            self.get_context_data(form=form, report=report, member_view=own)
-        )
+        return self.render_to_response(self.get_context_data(form=form, report=report, member_view=own))

@@ -21,9 +21,7 @@ def parse_joiners(values: list[str]) -> list[Joiner]:
     for value in values:
         name, sep, seats = value.partition("=")
         if not sep or not name.strip() or not seats.strip().isdigit() or int(seats) <= 0:
-            raise RuleError(
-                f'{value!r}: write a joiner as NAME=SEATS, e.g. "Home Office=20000"', field="join"
-            )
+            raise RuleError(f'{value!r}: write a joiner as NAME=SEATS, e.g. "Home Office=20000"', field="join")
         joiners.append(Joiner(name.strip(), int(seats)))
     if not joiners:
         raise RuleError("add at least one joining body", field="join")
@@ -31,10 +29,7 @@ def parse_joiners(values: list[str]) -> list[Joiner]:
 
 
 def _pools(bill: MonthBill) -> dict[str, dict[str, Any]]:
-    return {
-        p.service: {"size": p.size, "band_from": p.band_start, "unit_price": p.unit_price_text}
-        for p in bill.pools
-    }
+    return {p.service: {"size": p.size, "band_from": p.band_start, "unit_price": p.unit_price_text} for p in bill.pools}
 
 
 def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> dict[str, Any]:
@@ -47,9 +42,7 @@ def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> 
     terms = framework_terms(framework)
     clash = set(names) & {c.member for c in terms.contracts}
     if clash:
-        raise RuleError(
-            f"{sorted(clash)[0]} is already a member; name the newcomer differently", field="join"
-        )
+        raise RuleError(f"{sorted(clash)[0]} is already a member; name the newcomer differently", field="join")
     result = what_if(terms, month, joiners)
     pricing = {code: s.pricing for code, s in terms.services.items()}
     values = committed_values(

@@ -44,9 +44,7 @@ class ScopedViewSetMixin:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         user: Any = request.user
         if user.is_authenticated and user.role not in self.allowed_roles:
-            raise exceptions.PermissionDenied(
-                f"A {Role(user.role).label.lower()} cannot use this endpoint."
-            )
+            raise exceptions.PermissionDenied(f"A {Role(user.role).label.lower()} cannot use this endpoint.")
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.refine(self.queryset.model._default_manager.visible_to(self.request.user))

@@ -52,24 +52,23 @@ def line_chart(
     for step in range(5):
         value = bottom_value + (top_value - bottom_value) * step / 4
         parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#b1b4b6" stroke-width="0.5"/>'
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">{escape(y_format(value))}</text>'
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            'stroke="#b1b4b6" stroke-width="0.5"/>'
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{escape(y_format(value))}</text>"
         )
     every = max(1, len(x_labels) // 8)
     for i, label in enumerate(x_labels):
         if i % every == 0 and (len(x_labels) - 1 - i >= every / 2 or i == len(x_labels) - 1):
             parts.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">{escape(label)}</text>'
+                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">'
+                f"{escape(label)}</text>"
             )
     for index, s in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(
-            f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(s.values) if v is not None
-        )
+        points = " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(s.values) if v is not None)
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="{points}"/>'
-        )
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="{points}"/>')
         parts.append(
             f'<rect x="{left + 10 + index * 180}" y="{top + 6}" width="12" height="4" fill="{colour}"/>'
             f'<text x="{left + 26 + index * 180}" y="{top + 12}" font-size="12">{escape(s.label)}</text>'

@@ -107,14 +107,8 @@ class PersonForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    object_type = forms.CharField(
-        required=False, label="Object type", help_text="For example core.user"
-    )
+    object_type = forms.CharField(required=False, label="Object type", help_text="For example core.user")
     object_id = forms.CharField(required=False, label="Object id")
     person = forms.CharField(required=False, label="Person (username)")
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))

@@ -40,9 +40,7 @@ class Organisation(models.Model):
     region = models.CharField(max_length=3, choices=Region.choices, default=Region.ENG)
     jurisdictions = models.JSONField(default=list, blank=True)
     foreign_law_exposure = models.TextField(blank=True)
-    predecessors = models.ManyToManyField(
-        "self", symmetrical=False, related_name="successors", blank=True
-    )
+    predecessors = models.ManyToManyField("self", symmetrical=False, related_name="successors", blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -111,18 +109,14 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(max_length=200)
     channel = models.CharField(max_length=10)
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100, db_index=True)
     object_id = models.CharField(max_length=64, db_index=True)
     object_repr = models.CharField(max_length=300)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     framework = models.ForeignKey(
         "frameworks.Framework", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -14,9 +14,7 @@ from flexhub.core.models import AuditEntry
 
 def london_day_start(day: dt.date) -> dt.datetime:
     """The UTC instant at which a UK calendar day begins (the UI's dates are UK dates)."""
-    return timezone.make_aware(
-        dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone()
-    )
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
 def audit_entries_filtered(*, user: Any, form: AuditFilterForm) -> QuerySet[AuditEntry]:

@@ -103,9 +103,7 @@ def organisation_save(
 
 
 @transaction.atomic
-def organisation_update(
-    *, actor: Actor, organisation: Organisation, name: str, region: str
-) -> Organisation:
+def organisation_update(*, actor: Actor, organisation: Organisation, name: str, region: str) -> Organisation:
     """Rename an organisation or change its bank-holiday region."""
     return organisation_save(
         actor=actor,
@@ -269,9 +267,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_password(
-    *, actor: Actor, user: User, password: str, check_password: bool = True
-) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str, check_password: bool = True) -> User:
     """Set a person's password (validated by Django's validators); audited without the value."""
     if check_password:
         _check_password(password, user)

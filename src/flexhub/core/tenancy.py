@@ -78,9 +78,7 @@ def reachable_organisation_ids(user: User) -> models.QuerySet[Any]:
 def participating_framework_ids(user: User) -> models.QuerySet[Any]:
     """Ids of the frameworks the user's organisation takes part in, in any role."""
     framework_model = apps.get_model("frameworks", "Framework")
-    ids: models.QuerySet[Any] = framework_model.objects.filter(
-        participants=user.organisation_id
-    ).values("pk")
+    ids: models.QuerySet[Any] = framework_model.objects.filter(participants=user.organisation_id).values("pk")
     return ids
 
 

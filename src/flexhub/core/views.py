@@ -88,9 +88,7 @@ class OrganisationEditView(RoleRequiredMixin, FormView):  # type: ignore[type-ar
 
     def form_valid(self, form: OrganisationForm) -> HttpResponse:
         try:
-            services.organisation_update(
-                actor=self.actor(), organisation=self.organisation, **form.cleaned_data
-            )
+            services.organisation_update(actor=self.actor(), organisation=self.organisation, **form.cleaned_data)
         except RuleError as error:
             apply_rule_error(form, error)
             return self.form_invalid(form)
@@ -246,9 +244,7 @@ class AuditCsvView(RoleRequiredMixin, TemplateView):
     allowed_roles = ADMINS
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:  # type: ignore[override]
-        entries = audit_entries_filtered(
-            user=request.user, form=AuditFilterForm(request.GET or None)
-        )
+        entries = audit_entries_filtered(user=request.user, form=AuditFilterForm(request.GET or None))
         writer = csv.writer(_Echo())
         london = timezone.get_default_timezone()
 

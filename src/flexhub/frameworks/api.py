@@ -42,9 +42,7 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
     integrator: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     suppliers: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     towers = TowerSerializer(many=True, read_only=True)
-    ceiling = serializers.SerializerMethodField(
-        help_text="Value ceiling, committed and headroom (authority only)"
-    )
+    ceiling = serializers.SerializerMethodField(help_text="Value ceiling, committed and headroom (authority only)")
 
     class Meta:
         model = Framework
@@ -83,9 +81,7 @@ class FrameworkViewSet(ScopedReadOnlyViewSet):
     def refine(self, queryset: Any) -> Any:
         return (
             queryset.select_related("authority", "integrator")
-            .prefetch_related(
-                "suppliers", Prefetch("towers", queryset=Tower.objects.select_related("supplier"))
-            )
+            .prefetch_related("suppliers", Prefetch("towers", queryset=Tower.objects.select_related("supplier")))
             .order_by("code")
         )
 
@@ -100,12 +96,8 @@ class TowerViewSet(ScopedReadOnlyViewSet):
 
 
 class BandSerializer(serializers.Serializer[PriceBand]):
-    start = serializers.IntegerField(
-        min_value=0, help_text="Framework-wide quantity the band starts from"
-    )
-    price = serializers.RegexField(
-        r"^\d+(\.\d{1,2})?$", source="price_text", help_text='A price such as "89.00"'
-    )
+    start = serializers.IntegerField(min_value=0, help_text="Framework-wide quantity the band starts from")
+    price = serializers.RegexField(r"^\d+(\.\d{1,2})?$", source="price_text", help_text='A price such as "89.00"')
 
 
 class ServiceSerializer(serializers.ModelSerializer[Service]):
@@ -154,9 +146,7 @@ class ServiceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     def refine(self, queryset: Any) -> Any:
         bands = PriceBand.objects.visible_to(self.request.user).order_by("start")
-        return queryset.select_related("framework").prefetch_related(
-            Prefetch("bands", queryset=bands)
-        )
+        return queryset.select_related("framework").prefetch_related(Prefetch("bands", queryset=bands))
 
     def get_serializer_class(self) -> Any:
         return ServiceWriteSerializer if self.action == "create" else ServiceSerializer
@@ -247,9 +237,7 @@ class ContractViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
             start=data["start"],
             end=data["end"],
             lines=[
-                services.LineInput(
-                    line["service"]["code"], line["quantity"], line.get("start"), line.get("end")
-                )
+                services.LineInput(line["service"]["code"], line["quantity"], line.get("start"), line.get("end"))
                 for line in data["lines"]
             ],
             changes=[
@@ -338,13 +326,9 @@ class SeatChangeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         contract = data["contract"]
-        service = Service.objects.filter(
-            lines__contract=contract, code=data["service"]["code"]
-        ).first()
+        service = Service.objects.filter(lines__contract=contract, code=data["service"]["code"]).first()
         if service is None:
-            raise RuleError(
-                f"{contract.ref} has no line for {data['service']['code']}", field="service"
-            )
+            raise RuleError(f"{contract.ref} has no line for {data['service']['code']}", field="service")
         serializer.instance = services.seat_change_request(
             actor=self.actor(),
             contract=contract,

@@ -24,9 +24,7 @@ class FrameworkQuerySet(models.QuerySet["Framework"]):
             return self.filter(authority_id=user.organisation_id)
         if user.role == Role.INTEGRATOR:
             return self.filter(integrator_id=user.organisation_id)
-        return self.filter(
-            pk__in=Framework.objects.filter(participants=user.organisation_id).values("pk")
-        )
+        return self.filter(pk__in=Framework.objects.filter(participants=user.organisation_id).values("pk"))
 
 
 class Framework(models.Model):
@@ -39,9 +37,7 @@ class Framework(models.Model):
 
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
-    authority = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="authority_frameworks"
-    )
+    authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="authority_frameworks")
     integrator = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -60,12 +56,8 @@ class Framework(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gte=models.F("start")), name="framework_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(value_ceiling__gte=0), name="framework_ceiling_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="framework_end_after_start"),
+            models.CheckConstraint(condition=Q(value_ceiling__gte=0), name="framework_ceiling_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -86,9 +78,7 @@ class VatRate(models.Model):
         ordering = ["framework", "start"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "start"], name="vat_rate_once_per_date"),
-            models.CheckConstraint(
-                condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_fraction"
-            ),
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="vat_rate_fraction"),
         ]
 
     def __str__(self) -> str:
@@ -108,11 +98,7 @@ class Tower(models.Model):
 
     class Meta:
         ordering = ["framework", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "code"], name="tower_code_unique_in_framework"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="tower_code_unique_in_framework")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -150,9 +136,7 @@ class Service(models.Model):
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=12, choices=Category.choices)
     unit = models.CharField(max_length=12, choices=Unit.choices)
-    classification = models.CharField(
-        max_length=12, choices=Classification.choices, default=Classification.OFFICIAL
-    )
+    classification = models.CharField(max_length=12, choices=Classification.choices, default=Classification.OFFICIAL)
     pricing_model = models.CharField(max_length=16, choices=PricingModel.choices)
     ratchet = models.BooleanField(default=False)
 
@@ -161,11 +145,7 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["framework", "category", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "code"], name="service_code_unique_in_framework"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="service_code_unique_in_framework")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -180,9 +160,7 @@ class PriceBand(models.Model):
     """A price from a framework-wide quantity upward; prices are never shown to agents."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="bands")
-    start = models.PositiveIntegerField(
-        help_text="Framework-wide quantity at which the band starts"
-    )
+    start = models.PositiveIntegerField(help_text="Framework-wide quantity at which the band starts")
     price = models.DecimalField(max_digits=12, decimal_places=2)
     price_text = models.CharField(max_length=24, help_text="The price as written in the scenario")
 
@@ -217,12 +195,8 @@ class CallOffContract(models.Model):
     class Meta:
         ordering = ["framework", "signed", "ref"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "ref"], name="contract_ref_unique_in_framework"
-            ),
-            models.CheckConstraint(
-                condition=Q(end__gte=models.F("start")), name="contract_end_after_start"
-            ),
+            models.UniqueConstraint(fields=["framework", "ref"], name="contract_ref_unique_in_framework"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="contract_end_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -239,15 +213,11 @@ class ContractLine(models.Model):
     end = models.DateField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["contract", "service__code"]
-        constraints = [
-            models.UniqueConstraint(fields=["contract", "service"], name="one_line_per_service")
-        ]
+        constraints = [models.UniqueConstraint(fields=["contract", "service"], name="one_line_per_service")]
 
     def __str__(self) -> str:
         return f"{self.contract.ref} {self.service.code} x {self.quantity}"
@@ -270,16 +240,12 @@ class ContractChange(models.Model):
     quantity = models.PositiveIntegerField()
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["contract", "service__code", "effective"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "service", "effective"], name="one_change_per_service_and_day"
-            )
+            models.UniqueConstraint(fields=["contract", "service", "effective"], name="one_change_per_service_and_day")
         ]
 
     def __str__(self) -> str:
@@ -289,25 +255,19 @@ class ContractChange(models.Model):
 class Delivery(models.Model):
     """Day-rate or fixed-price service actually delivered, billed in its month."""
 
-    contract = models.ForeignKey(
-        CallOffContract, on_delete=models.PROTECT, related_name="deliveries"
-    )
+    contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="deliveries")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="deliveries")
     date = models.DateField()
     quantity = models.DecimalField(max_digits=14, decimal_places=2)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["contract", "date", "service__code"]
         verbose_name_plural = "deliveries"
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "service", "date"], name="one_delivery_per_service_and_day"
-            ),
+            models.UniqueConstraint(fields=["contract", "service", "date"], name="one_delivery_per_service_and_day"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_quantity_positive"),
         ]
 
@@ -324,30 +284,20 @@ class SeatChangeStatus(models.TextChoices):
 class SeatChangeRequest(models.Model):
     """A member admin's request to change a line's quantity from a date; the authority decides."""
 
-    contract = models.ForeignKey(
-        CallOffContract, on_delete=models.CASCADE, related_name="seat_requests"
-    )
+    contract = models.ForeignKey(CallOffContract, on_delete=models.CASCADE, related_name="seat_requests")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     effective = models.DateField()
     quantity = models.PositiveIntegerField()
     reason = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=10, choices=SeatChangeStatus.choices, default=SeatChangeStatus.REQUESTED
-    )
-    requested_by = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    status = models.CharField(max_length=10, choices=SeatChangeStatus.choices, default=SeatChangeStatus.REQUESTED)
+    requested_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(
-        organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES
-    )
+    tenancy = TenancyRule(organisation="contract__member", framework="contract__framework", roles=COMMERCIAL_ROLES)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -40,9 +40,7 @@ def contract_terms(contracts: QuerySet[CallOffContract]) -> list[ContractTerms]:
     for change in ContractChange.objects.filter(contract_id__in=ids).order_by("effective"):
         changes[(change.contract_id, change.service_id)].append((change.effective, change.quantity))
     lines: dict[int, list[LineTerms]] = defaultdict(list)
-    for line in ContractLine.objects.filter(contract_id__in=ids).select_related(
-        "service", "contract"
-    ):
+    for line in ContractLine.objects.filter(contract_id__in=ids).select_related("service", "contract"):
         lines[line.contract_id].append(
             LineTerms(
                 line.service.code,
@@ -74,9 +72,7 @@ class CeilingPosition:
 
 
 def ceiling_position(framework: Framework) -> CeilingPosition:
-    committed = framework.contracts.aggregate(total=Sum("committed_value"))["total"] or Decimal(
-        "0.00"
-    )
+    committed = framework.contracts.aggregate(total=Sum("committed_value"))["total"] or Decimal("0.00")
     return CeilingPosition(framework.value_ceiling, committed)
 
 
@@ -103,9 +99,7 @@ def pool_sizes_on(framework: Framework, day: dt.date) -> dict[str, int]:
     pricing = framework_pricing(framework)
     terms = contract_terms(framework.contracts.filter(start__lte=day, end__gte=day))
     return {
-        code: pool_size(
-            (line for c in terms for line in c.lines if line.service == code), _month_of(day)
-        )
+        code: pool_size((line for c in terms for line in c.lines if line.service == code), _month_of(day))
         for code, rule in pricing.items()
         if rule.pooled
     }

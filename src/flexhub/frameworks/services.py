@@ -124,9 +124,7 @@ def framework_save(
 
 
 @transaction.atomic
-def framework_enrol(
-    *, actor: Actor, framework: Framework, organisations: Iterable[Organisation]
-) -> None:
+def framework_enrol(*, actor: Actor, framework: Framework, organisations: Iterable[Organisation]) -> None:
     """Enrol organisations as participants of a framework (audited once per newcomer)."""
     present = set(framework.participants.values_list("pk", flat=True))
     for organisation in organisations:
@@ -154,9 +152,7 @@ def _require_authority(actor: Actor, framework: Framework) -> None:
 
 
 @transaction.atomic
-def vat_rates_set(
-    *, actor: Actor, framework: Framework, rates: list[tuple[dt.date, Decimal]]
-) -> None:
+def vat_rates_set(*, actor: Actor, framework: Framework, rates: list[tuple[dt.date, Decimal]]) -> None:
     """Replace the framework's VAT rates (each in force from its date to the next)."""
     existing = [(v.start, v.rate) for v in framework.vat_rates.order_by("start")]
     wanted = sorted(rates)
@@ -168,18 +164,14 @@ def vat_rates_set(
         actor=actor,
         action=AuditAction.UPDATE,
         instance=framework,
-        changes={
-            "vat_rates": [[f"{d}: {r}" for d, r in existing], [f"{d}: {r}" for d, r in wanted]]
-        },
+        changes={"vat_rates": [[f"{d}: {r}" for d, r in existing], [f"{d}: {r}" for d, r in wanted]]},
         organisation=framework.authority,
         framework=framework,
     )
 
 
 @transaction.atomic
-def tower_save(
-    *, actor: Actor, framework: Framework, code: str, name: str, supplier: Organisation
-) -> Tower:
+def tower_save(*, actor: Actor, framework: Framework, code: str, name: str, supplier: Organisation) -> Tower:
     """Create or update a tower; its supplier must be one of the framework's."""
     if not framework.suppliers.filter(pk=supplier.pk).exists():
         raise RuleError(f"{supplier.code} is not a supplier of {framework.code}", field="supplier")
@@ -261,8 +253,7 @@ def service_save(
     if "bands" in changes:
         service.bands.all().delete()
         PriceBand.objects.bulk_create(
-            PriceBand(service=service, start=start, price=price, price_text=text)
-            for start, price, text in parsed
+            PriceBand(service=service, start=start, price=price, price_text=text) for start, price, text in parsed
         )
     audit_record(
         actor=actor,
@@ -281,9 +272,7 @@ def _service_snapshot(service: Service) -> dict[str, Any]:
     return values
 
 
-def _parse_bands(
-    bands: list[tuple[int, str]], pricing_model: str
-) -> list[tuple[int, Decimal, str]]:
+def _parse_bands(bands: list[tuple[int, str]], pricing_model: str) -> list[tuple[int, Decimal, str]]:
     if not bands:
         raise RuleError("give a price", field="bands")
     if pricing_model == PricingModel.FLAT and len(bands) != 1:
@@ -336,8 +325,7 @@ def _check_contract_shape(
         raise RuleError(f"the contract ends ({end}) before it starts ({start})", field="end")
     if start < framework.start or end > framework.end:
         raise RuleError(
-            f"the contract ({start} to {end}) runs outside the framework's term "
-            f"({framework.start} to {framework.end})",
+            f"the contract ({start} to {end}) runs outside the framework's term ({framework.start} to {framework.end})",
             field="start",
         )
     seen: set[str] = set()
@@ -360,13 +348,9 @@ def _check_contract_shape(
         seen.add(line.service)
     for change in changes:
         if change.service not in seen:
-            raise RuleError(
-                f"the contract has no line for {change.service} to change", field="changes"
-            )
+            raise RuleError(f"the contract has no line for {change.service} to change", field="changes")
         if not start <= change.effective <= end:
-            raise RuleError(
-                f"{change.effective} is outside the contract ({start} to {end})", field="changes"
-            )
+            raise RuleError(f"{change.effective} is outside the contract ({start} to {end})", field="changes")
         if change.quantity < 0:
             raise RuleError("a quantity cannot be negative", field="changes")
 
@@ -377,9 +361,7 @@ def committed_value_at_signing(
     """The committed value the rules give a contract signed now, with the pools of the
     contracts already signed on or before its signing date."""
     pricing = pricing or framework_pricing(framework)
-    earlier = contract_terms(
-        framework.contracts.filter(signed__lte=terms.signed).exclude(ref=terms.ref)
-    )
+    earlier = contract_terms(framework.contracts.filter(signed__lte=terms.signed).exclude(ref=terms.ref))
     values = committed_values([*earlier, terms], pricing, framework.start, framework.end)
     return values[terms.ref]
 
@@ -423,17 +405,13 @@ def contract_sign(
                 line.start or start,
                 line.end or end,
                 line.quantity,
-                tuple(
-                    sorted((c.effective, c.quantity) for c in changes if c.service == line.service)
-                ),
+                tuple(sorted((c.effective, c.quantity) for c in changes if c.service == line.service)),
             )
             for line in lines
         ),
     )
     value = committed_value_at_signing(framework, terms)
-    refusal = ceiling_refusal_text(
-        ref, value, ceiling_position(framework).committed, framework.value_ceiling
-    )
+    refusal = ceiling_refusal_text(ref, value, ceiling_position(framework).committed, framework.value_ceiling)
     if refusal:
         raise RuleError(refusal)
     contract = CallOffContract.objects.create(
@@ -541,22 +519,16 @@ def delivery_record(
     if service.framework_id != contract.framework_id:
         raise RuleError("unknown service", field="service")
     if service.is_recurring:
-        raise RuleError(
-            f"{service.code} is charged on a contract line, not by delivery", field="service"
-        )
+        raise RuleError(f"{service.code} is charged on a contract line, not by delivery", field="service")
     if quantity <= 0:
         raise RuleError("the quantity must be more than 0", field="quantity")
     if service.unit != Unit.DAY and quantity != quantity.to_integral_value():
         raise RuleError("only day services may be delivered in fractions", field="quantity")
     if not contract.start <= date <= contract.end:
-        raise RuleError(
-            f"{date} is outside the contract ({contract.start} to {contract.end})", field="date"
-        )
+        raise RuleError(f"{date} is outside the contract ({contract.start} to {contract.end})", field="date")
     if Delivery.objects.filter(contract=contract, service=service, date=date).exists():
         raise RuleError(f"{service.code} is already recorded for {date}", field="date")
-    delivery = Delivery.objects.create(
-        contract=contract, service=service, date=date, quantity=quantity
-    )
+    delivery = Delivery.objects.create(contract=contract, service=service, date=date, quantity=quantity)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -580,9 +552,7 @@ def seat_change_request(
 ) -> SeatChangeRequest:
     """A member admin asks for a line's quantity to change from a date; the authority decides."""
     user = actor.user
-    if user is not None and (
-        user.role != Role.MEMBER_ADMIN or user.organisation_id != contract.member_id
-    ):
+    if user is not None and (user.role != Role.MEMBER_ADMIN or user.organisation_id != contract.member_id):
         raise RuleError("only the member's admins may ask for a seat change")
     if quantity < 0:
         raise RuleError("a quantity cannot be negative", field="quantity")
@@ -615,9 +585,7 @@ def seat_change_request(
 
 
 @transaction.atomic
-def seat_change_decide(
-    *, actor: Actor, request: SeatChangeRequest, approve: bool, note: str = ""
-) -> SeatChangeRequest:
+def seat_change_decide(*, actor: Actor, request: SeatChangeRequest, approve: bool, note: str = "") -> SeatChangeRequest:
     """The authority approves (recording the change on the contract) or rejects a request."""
     contract = request.contract
     _require_authority(actor, contract.framework)

@@ -15,9 +15,7 @@ def build_frameworks(world: World, actor: Actor) -> None:
     for code, member_codes in (("ONE", ["MBRA", "MBRB"]), ("TWO", ["QUILL"])):
         framework = world.frameworks[code]
         supplier = framework.suppliers.first()
-        services.vat_rates_set(
-            actor=actor, framework=framework, rates=[(framework.start, Decimal("0.20"))]
-        )
+        services.vat_rates_set(actor=actor, framework=framework, rates=[(framework.start, Decimal("0.20"))])
         services.tower_save(
             actor=actor,
             framework=framework,
@@ -25,9 +23,7 @@ def build_frameworks(world: World, actor: Actor) -> None:
             name=f"{code} end user computing",
             supplier=supplier,
         )
-        services.tower_save(
-            actor=actor, framework=framework, code="NET", name=f"{code} network", supplier=supplier
-        )
+        services.tower_save(actor=actor, framework=framework, code="NET", name=f"{code} network", supplier=supplier)
         core = services.service_save(
             actor=actor,
             framework=framework,

@@ -41,9 +41,7 @@ AUTHORITY = frozenset({Role.AUTHORITY_ADMIN})
 
 
 def _is_authority_of(user: Any, framework: Framework) -> bool:
-    return bool(
-        user.role == Role.AUTHORITY_ADMIN and user.organisation_id == framework.authority_id
-    )
+    return bool(user.role == Role.AUTHORITY_ADMIN and user.organisation_id == framework.authority_id)
 
 
 class FrameworkListView(ScopedListView):
@@ -96,9 +94,7 @@ class FrameworkDetailView(ScopedDetailView):
         context["suppliers"] = framework.suppliers.order_by("name")
         context["towers"] = framework.towers.select_related("supplier")
         context["vat_rates"] = framework.vat_rates.all()
-        context["own_contracts"] = CallOffContract.objects.visible_to(user).filter(
-            framework=framework
-        )
+        context["own_contracts"] = CallOffContract.objects.visible_to(user).filter(framework=framework)
         return context
 
 
@@ -130,9 +126,7 @@ class CatalogueView(ScopedDetailView):
                 {
                     "service": service,
                     "pool": pool,
-                    "bands": selectors.price_table(service, pool if pool is not None else 0)
-                    if sees_prices
-                    else [],
+                    "bands": selectors.price_table(service, pool if pool is not None else 0) if sees_prices else [],
                 }
             )
         context.update(
@@ -190,9 +184,7 @@ class ServiceEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def form_valid(self, form: ServiceForm) -> HttpResponse:
         data = form.cleaned_data
         if self.service is not None and data["code"] != self.service.code:
-            form.add_error(
-                "code", "A service's code cannot change: contracts and files refer to it"
-            )
+            form.add_error("code", "A service's code cannot change: contracts and files refer to it")
             return self.form_invalid(form)
         try:
             service = services.service_save(
@@ -224,12 +216,7 @@ class ContractListView(ScopedListView):
     template_name = "frameworks/contract_list.html"
 
     def get_queryset(self) -> QuerySet[CallOffContract]:
-        queryset = (
-            super()
-            .get_queryset()
-            .select_related("framework", "member")
-            .annotate(line_count=Count("lines"))
-        )
+        queryset = super().get_queryset().select_related("framework", "member").annotate(line_count=Count("lines"))
         framework = self.request.GET.get("framework")
         if framework:
             queryset = queryset.filter(framework__code=framework)
@@ -265,13 +252,9 @@ class ContractDetailView(ScopedDetailView):
         context["lines"] = contract.lines.select_related("service")
         context["changes"] = contract.changes.select_related("service")
         context["deliveries"] = contract.deliveries.select_related("service")
-        context["requests"] = contract.seat_requests.select_related(
-            "service", "requested_by", "decided_by"
-        )
+        context["requests"] = contract.seat_requests.select_related("service", "requested_by", "decided_by")
         context["is_authority"] = _is_authority_of(user, contract.framework)
-        context["is_member_admin"] = (
-            user.role == Role.MEMBER_ADMIN and user.organisation_id == contract.member_id
-        )
+        context["is_member_admin"] = user.role == Role.MEMBER_ADMIN and user.organisation_id == contract.member_id
         context["decision_form"] = DecisionForm()
         return context
 
@@ -293,9 +276,7 @@ class ContractSignView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["members"] = Organisation.objects.visible_to(self.request.user).filter(
-            is_member=True
-        )
+        kwargs["members"] = Organisation.objects.visible_to(self.request.user).filter(is_member=True)
         kwargs["services"] = [s for s in self.framework.services.all() if s.is_recurring]
         return kwargs
 
@@ -413,9 +394,7 @@ class DeliveryCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     def form_valid(self, form: DeliveryForm) -> HttpResponse:
         try:
-            services.delivery_record(
-                actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data
-            )
+            services.delivery_record(actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data)
         except RuleError as error:
             apply_rule_error(form, error)
             return self.form_invalid(form)
@@ -443,9 +422,7 @@ class SeatChangeListView(ScopedListView):
     template_name = "frameworks/seat_change_list.html"
 
     def get_queryset(self) -> QuerySet[SeatChangeRequest]:
-        queryset = (
-            super().get_queryset().select_related("contract__member", "service", "requested_by")
-        )
+        queryset = super().get_queryset().select_related("contract__member", "service", "requested_by")
         if self.request.GET.get("status") in SeatChangeStatus.values:
             queryset = queryset.filter(status=self.request.GET["status"])
         return queryset

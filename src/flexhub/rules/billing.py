@@ -207,9 +207,7 @@ def bill_month(
                 continue
             bill = bills.setdefault(contract.member, MemberBill(contract.member))
             alone = (
-                _alone_price(service, own_totals[(contract.member, line.service)])
-                if service.pricing.pooled
-                else None
+                _alone_price(service, own_totals[(contract.member, line.service)]) if service.pricing.pooled else None
             )
             for run in runs:
                 bill.lines.append(
@@ -227,9 +225,7 @@ def bill_month(
                     )
                 )
                 if alone is not None:
-                    saving_exact[contract.member] += (
-                        (alone - price) * run.quantity * run.days / month.days
-                    )
+                    saving_exact[contract.member] += (alone - price) * run.quantity * run.days / month.days
 
     for delivery in terms.deliveries:
         if Month.of(delivery.date) != month:
@@ -252,9 +248,9 @@ def bill_month(
         )
 
     for member, by_priority in (breaches or {}).items():
-        bill = bills.get(member)
-        if bill is None:
+        if member not in bills:
             continue
+        bill = bills[member]
         core_net = sum(
             (
                 line.amount
@@ -315,9 +311,7 @@ def what_if(terms: FrameworkTerms, month: Month, joiners: Sequence[Joiner]) -> W
     first day of `month` to the framework's end, and bill the month again."""
     if month < Month.of(terms.start) or month > Month.of(terms.end):
         raise ValueError(f"{month} is outside the framework's term")
-    pooled_core = [
-        code for code, s in terms.services.items() if s.pricing.pooled and s.category == "core"
-    ]
+    pooled_core = [code for code, s in terms.services.items() if s.pricing.pooled and s.category == "core"]
     latest_signing = max((c.terms.signed for c in terms.contracts), default=month.first)
     signed = max(latest_signing, month.first)
     added = [

@@ -98,11 +98,7 @@ def quantity_runs(line: LineTerms, month: Month) -> list[Run]:
     for boundary in [*cuts, last + dt.timedelta(days=1)]:
         quantity = line.quantity_on(run_start)
         run_end = boundary - dt.timedelta(days=1)
-        if (
-            runs
-            and runs[-1].quantity == quantity
-            and runs[-1].last + dt.timedelta(days=1) == run_start
-        ):
+        if runs and runs[-1].quantity == quantity and runs[-1].last + dt.timedelta(days=1) == run_start:
             runs[-1] = Run(runs[-1].first, run_end, quantity)
         elif quantity > 0:
             runs.append(Run(run_start, run_end, quantity))
@@ -163,9 +159,7 @@ class PoolLedger:
             if rule is None or not rule.pooled:
                 continue
             series = self.sizes.setdefault(line.service, [0] * count)
-            for month in months(
-                max(self.first, Month.of(line.start)), min(self.last, Month.of(line.end))
-            ):
+            for month in months(max(self.first, Month.of(line.start)), min(self.last, Month.of(line.end))):
                 series[month.index_from(self.first)] += sign * line.quantity_on(month.first)
 
     def series(self, service: str) -> list[int]:
@@ -185,10 +179,7 @@ def contract_charge(
         rule = pricing[line.service]
         series = prices.get(line.service)
         for month in months(Month.of(line.start), Month.of(line.end)):
-            if series is not None:
-                unit_price = series[month.index_from(origin)]
-            else:
-                unit_price = rule.bands[0].price
+            unit_price = series[month.index_from(origin)] if series is not None else rule.bands[0].price
             for run in quantity_runs(line, month):
                 total += run_amount(unit_price, run, month)
     return total
@@ -218,18 +209,14 @@ def committed_values(
         for contract in group:
             ledger.add(contract, pricing)
         prices = {
-            service: unit_prices(rule, ledger.series(service))
-            for service, rule in pricing.items()
-            if rule.pooled
+            service: unit_prices(rule, ledger.series(service)) for service, rule in pricing.items() if rule.pooled
         }
         for contract in group:
             values[contract.ref] = contract_charge(contract, pricing, prices, ledger.first)
     return values
 
 
-def ceiling_refusal_text(
-    ref: str, value: Decimal, committed: Decimal, ceiling: Decimal
-) -> str | None:
+def ceiling_refusal_text(ref: str, value: Decimal, committed: Decimal, ceiling: Decimal) -> str | None:
     """The ceiling guard: why signing `value` on top of `committed` is refused (None: it fits)."""
     if committed + value <= ceiling:
         return None

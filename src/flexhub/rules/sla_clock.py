@@ -26,11 +26,7 @@ def uk_bank_holidays(region: str, first_year: int, last_year: int) -> frozenset[
     from the `holidays` package, which needs no network."""
     import holidays
 
-    return frozenset(
-        holidays.country_holidays(
-            "GB", subdiv=region, years=range(first_year, last_year + 1)
-        ).keys()
-    )
+    return frozenset(holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1)).keys())
 
 
 @lru_cache(maxsize=256)
@@ -89,10 +85,7 @@ class BusinessCalendar:
 
     @property
     def nominal_seconds(self) -> int:
-        return (
-            dt.datetime.combine(dt.date.min, self.closes)
-            - dt.datetime.combine(dt.date.min, self.opens)
-        ).seconds
+        return (dt.datetime.combine(dt.date.min, self.closes) - dt.datetime.combine(dt.date.min, self.opens)).seconds
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() in self.weekdays and day not in self.holidays
@@ -197,9 +190,7 @@ class Clock:
 Interval = tuple[dt.datetime, dt.datetime]
 
 
-def running_intervals(
-    events: Sequence[tuple[dt.datetime, str]], until: dt.datetime
-) -> list[Interval]:
+def running_intervals(events: Sequence[tuple[dt.datetime, str]], until: dt.datetime) -> list[Interval]:
     """When the resolution clock runs: from `opened` to `resolved` (or `until`), less every
     interval from `awaiting_customer` to the next `resumed` (or `resolved`)."""
     intervals: list[Interval] = []
@@ -225,9 +216,7 @@ def clock_seconds(clock: Clock, intervals: Iterable[Interval]) -> int:
     return sum(clock.seconds_between(a, b) for a, b in intervals)
 
 
-def breach_instant(
-    clock: Clock, intervals: Sequence[Interval], target_seconds: int
-) -> dt.datetime | None:
+def breach_instant(clock: Clock, intervals: Sequence[Interval], target_seconds: int) -> dt.datetime | None:
     """The first instant at which the clock time exceeds the target, or None if it never does."""
     spent = 0
     for start, end in intervals:

@@ -16,9 +16,7 @@ class TicketState:
     resolved_at: dt.datetime | None
 
 
-def ticket_state(
-    events: Sequence[tuple[dt.datetime, str, str | None]], initial_tower: str | None
-) -> TicketState:
+def ticket_state(events: Sequence[tuple[dt.datetime, str, str | None]], initial_tower: str | None) -> TicketState:
     """Fold `(at, type, tower)` events, in time order and starting with `opened`, into a state."""
     status = "open"
     tower = initial_tower

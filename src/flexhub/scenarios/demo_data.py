@@ -56,10 +56,7 @@ def demo_bill(actor: Actor) -> int:
 
     billed = 0
     for framework in Framework.objects.filter(code__in=["PSF", "MPSTT"]):
-        done = {
-            Month.of(p)
-            for p in BillingRun.objects.filter(framework=framework).values_list("period", flat=True)
-        }
+        done = {Month.of(p) for p in BillingRun.objects.filter(framework=framework).values_list("period", flat=True)}
         terms = framework_terms(framework)
         for month in months(Month.of(framework.start), Month.of(framework.end)):
             if month in done:

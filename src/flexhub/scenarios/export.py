@@ -31,12 +31,9 @@ def scenario_export(framework: Framework) -> dict[str, Any]:
     """The framework, its organisations, catalogue, contracts, deliveries, SLA and tickets."""
     document: dict[str, Any] = {"framework": _framework(framework)}
     document["organisations"] = [
-        _organisation(o)
-        for o in framework.participants.order_by("code").prefetch_related("predecessors")
+        _organisation(o) for o in framework.participants.order_by("code").prefetch_related("predecessors")
     ]
-    document["services"] = [
-        _service(s) for s in framework.services.order_by("pk").prefetch_related("bands")
-    ]
+    document["services"] = [_service(s) for s in framework.services.order_by("pk").prefetch_related("bands")]
     document["contracts"] = _contracts(framework)
     deliveries = [
         {
@@ -128,11 +125,7 @@ def _service(service: Any) -> dict[str, Any]:
 
 def _contracts(framework: Framework) -> list[dict[str, Any]]:
     lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for line in (
-        ContractLine.objects.filter(contract__framework=framework)
-        .select_related("service")
-        .order_by("pk")
-    ):
+    for line in ContractLine.objects.filter(contract__framework=framework).select_related("service").order_by("pk"):
         entry: dict[str, Any] = {"service": line.service.code, "quantity": line.quantity}
         if line.start:
             entry["start"] = line.start.isoformat()
@@ -153,9 +146,7 @@ def _contracts(framework: Framework) -> list[dict[str, Any]]:
             }
         )
     result = []
-    for contract in (
-        CallOffContract.objects.filter(framework=framework).select_related("member").order_by("pk")
-    ):
+    for contract in CallOffContract.objects.filter(framework=framework).select_related("member").order_by("pk"):
         body: dict[str, Any] = {
             "ref": contract.ref,
             "member": contract.member.code,
@@ -209,11 +200,7 @@ def _tickets(framework: Framework, zone: zoneinfo.ZoneInfo) -> list[dict[str, An
             event["tower"] = towers[tower_id]
         events[ticket_id].append(event)
     result = []
-    for ticket in (
-        Ticket.objects.filter(framework=framework)
-        .select_related("member")
-        .order_by("opened_at", "pk")
-    ):
+    for ticket in Ticket.objects.filter(framework=framework).select_related("member").order_by("opened_at", "pk"):
         body: dict[str, Any] = {
             "ref": ticket.ref,
             "member": ticket.member.code,

@@ -151,13 +151,7 @@ class ContractSpec:
                     line.start or self.start,
                     line.end or self.end,
                     line.quantity,
-                    tuple(
-                        sorted(
-                            (c.effective, c.quantity)
-                            for c in self.changes
-                            if c.service == line.service
-                        )
-                    ),
+                    tuple(sorted((c.effective, c.quantity) for c in self.changes if c.service == line.service)),
                 )
                 for line in self.lines
             ),
@@ -331,9 +325,7 @@ class _Checker:
             return None
         return node
 
-    def amount(
-        self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0)
-    ) -> tuple[Decimal, str] | None:
+    def amount(self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0)) -> tuple[Decimal, str] | None:
         if not isinstance(node, str) or not _DECIMAL.match(node.strip()):
             hint = (
                 f' (write it as a string: "{node}")'
@@ -435,25 +427,19 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
                 check.error(f"{path}.code", f"duplicate organisation code {code!r}")
             seen.add(code)
         if "predecessors" in m:
-            raw_predecessors.append(
-                (spec, path, check.code_list(m["predecessors"], f"{path}.predecessors"))
-            )
+            raw_predecessors.append((spec, path, check.code_list(m["predecessors"], f"{path}.predecessors")))
         result.append(spec)
     for spec, path, codes in raw_predecessors:
         for j, code in enumerate(codes):
             if code not in seen:
                 check.error(f"{path}.predecessors[{j}]", f"unknown organisation {code!r}")
             elif code == spec.code:
-                check.error(
-                    f"{path}.predecessors[{j}]", "an organisation cannot be its own predecessor"
-                )
+                check.error(f"{path}.predecessors[{j}]", "an organisation cannot be its own predecessor")
         spec.predecessors = codes
     return result
 
 
-def _has_role(
-    check: _Checker, orgs: dict[str, OrganisationSpec], code: str | None, role: str, path: str
-) -> None:
+def _has_role(check: _Checker, orgs: dict[str, OrganisationSpec], code: str | None, role: str, path: str) -> None:
     if code is None:
         return
     if code not in orgs:
@@ -462,9 +448,7 @@ def _has_role(
         check.error(path, f"{code} is not a {role} (its roles: {', '.join(orgs[code].roles)})")
 
 
-def _framework(
-    check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]
-) -> FrameworkSpec | None:
+def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) -> FrameworkSpec | None:
     path = "framework"
     m = check.mapping(
         node,
@@ -502,9 +486,7 @@ def _framework(
         tname = check.text(t["name"], f"{tpath}.name")
         supplier = check.code(t["supplier"], f"{tpath}.supplier")
         if supplier is not None and supplier not in suppliers:
-            check.error(
-                f"{tpath}.supplier", f"{supplier!r} is not one of the framework's suppliers"
-            )
+            check.error(f"{tpath}.supplier", f"{supplier!r} is not one of the framework's suppliers")
         if tcode in tower_codes:
             check.error(f"{tpath}.code", f"duplicate tower code {tcode!r}")
         if tcode and tname and supplier:
@@ -513,9 +495,7 @@ def _framework(
     if None in (code, name, authority, start, end, ceiling):
         return None
     assert code and name and authority and start and end and ceiling  # for the type checker
-    return FrameworkSpec(
-        code, name, authority, suppliers, start, end, ceiling[0], vat, integrator, towers
-    )
+    return FrameworkSpec(code, name, authority, suppliers, start, end, ceiling[0], vat, integrator, towers)
 
 
 def _vat(check: _Checker, node: Any, path: str, framework_start: dt.date | None) -> list[VatSpec]:
@@ -555,9 +535,7 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
     seen: set[str] = set()
     for i, item in enumerate(check.items(node, "services")):
         path = f"services[{i}]"
-        m = check.mapping(
-            item, path, ("code", "name", "category", "unit", "pricing"), ("classification",)
-        )
+        m = check.mapping(item, path, ("code", "name", "category", "unit", "pricing"), ("classification",))
         if m is None:
             continue
         code = check.code(m["code"], f"{path}.code")
@@ -571,9 +549,7 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
         classification = "OFFICIAL"
         if "classification" in m:
             classification = (
-                check.choice(
-                    m["classification"], f"{path}.classification", CLASSIFICATIONS, "classification"
-                )
+                check.choice(m["classification"], f"{path}.classification", CLASSIFICATIONS, "classification")
                 or "OFFICIAL"
             )
         pricing = _pricing(check, m["pricing"], f"{path}.pricing")
@@ -581,9 +557,7 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
             continue
         model, ratchet, bands = pricing
         assert code and name and category and unit
-        result.append(
-            ServiceSpec(code, name, category, unit, classification, model, ratchet, bands)
-        )
+        result.append(ServiceSpec(code, name, category, unit, classification, model, ratchet, bands))
     return result
 
 
@@ -619,9 +593,7 @@ def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[Ban
         if not bands and start != 0:
             check.error(f"{bpath}.from", f"the first band must start from 0, not {start}")
         if bands and start <= bands[-1].start:
-            check.error(
-                f"{bpath}.from", "bands must be in order of `from`, each larger than the last"
-            )
+            check.error(f"{bpath}.from", "bands must be in order of `from`, each larger than the last")
         bands.append(BandSpec(start, price[0], price[1]))
     if isinstance(m["bands"], list) and not m["bands"]:
         check.error(f"{path}.bands", "give at least one band")
@@ -639,9 +611,7 @@ def _contracts(
     seen: set[str] = set()
     for i, item in enumerate(check.items(node, "contracts")):
         path = f"contracts[{i}]"
-        m = check.mapping(
-            item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes",)
-        )
+        m = check.mapping(item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes",))
         if m is None:
             continue
         ref = check.code(m["ref"], f"{path}.ref")
@@ -676,8 +646,7 @@ def _contracts(
             if service and catalogue[service].unit not in RECURRING_UNITS:
                 check.error(
                     f"{lpath}.service",
-                    f"{service} is charged per {catalogue[service].unit}: "
-                    "record it as a delivery, not a line",
+                    f"{service} is charged per {catalogue[service].unit}: record it as a delivery, not a line",
                 )
             if service in line_services:
                 check.error(f"{lpath}.service", f"the contract already has a line for {service}")
@@ -687,9 +656,7 @@ def _contracts(
             if start and end:
                 for key, value in (("start", lstart), ("end", lend)):
                     if value and not start <= value <= end:
-                        check.error(
-                            f"{lpath}.{key}", f"{value} is outside the contract ({start} to {end})"
-                        )
+                        check.error(f"{lpath}.{key}", f"{value} is outside the contract ({start} to {end})")
             if (lstart or start) and (lend or end) and (lend or end) < (lstart or start):  # type: ignore[operator]
                 check.error(f"{lpath}.end", "the line ends before it starts")
             if service and quantity is not None:
@@ -698,9 +665,7 @@ def _contracts(
                 lines.append(spec)
         changes: list[ChangeSpec] = []
         seen_changes: set[tuple[str, dt.date]] = set()
-        for j, change_node in enumerate(
-            check.items(m.get("changes"), f"{path}.changes", optional=True)
-        ):
+        for j, change_node in enumerate(check.items(m.get("changes"), f"{path}.changes", optional=True)):
             cpath = f"{path}.changes[{j}]"
             cn = check.mapping(change_node, cpath, ("service", "effective", "quantity"))
             if cn is None:
@@ -710,9 +675,7 @@ def _contracts(
                 check.error(f"{cpath}.service", f"the contract has no line for {service} to change")
             effective = check.date(cn["effective"], f"{cpath}.effective")
             if effective and start and end and not start <= effective <= end:
-                check.error(
-                    f"{cpath}.effective", f"{effective} is outside the contract ({start} to {end})"
-                )
+                check.error(f"{cpath}.effective", f"{effective} is outside the contract ({start} to {end})")
             quantity = check.whole(cn["quantity"], f"{cpath}.quantity")
             if service and effective:
                 if (service, effective) in seen_changes:
@@ -725,9 +688,7 @@ def _contracts(
     return result
 
 
-def _service_ref(
-    check: _Checker, node: Any, path: str, catalogue: dict[str, ServiceSpec]
-) -> str | None:
+def _service_ref(check: _Checker, node: Any, path: str, catalogue: dict[str, ServiceSpec]) -> str | None:
     code = check.code(node, path)
     if code is not None and code not in catalogue:
         check.error(path, f"unknown service {code!r}")
@@ -754,8 +715,7 @@ def _deliveries(
         if service and catalogue[service].unit in RECURRING_UNITS:
             check.error(
                 f"{path}.service",
-                f"{service} is charged per {catalogue[service].unit} on a contract line, "
-                "not by delivery",
+                f"{service} is charged per {catalogue[service].unit} on a contract line, not by delivery",
             )
         day = check.date(m["date"], f"{path}.date")
         if day and contract and not contract.start <= day <= contract.end:
@@ -763,9 +723,7 @@ def _deliveries(
                 f"{path}.date",
                 f"{day} is outside the contract ({contract.start} to {contract.end})",
             )
-        quantity = _delivery_quantity(
-            check, m["quantity"], f"{path}.quantity", catalogue.get(service or "")
-        )
+        quantity = _delivery_quantity(check, m["quantity"], f"{path}.quantity", catalogue.get(service or ""))
         if ref and service and day:
             if (ref, service, day) in seen:
                 check.error(path, f"a second delivery of {service} on {day} for {ref}")
@@ -867,16 +825,12 @@ def _time(check: _Checker, node: Any, path: str) -> dt.time | None:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-def _tickets(
-    check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towers: set[str]
-) -> list[TicketSpec]:
+def _tickets(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towers: set[str]) -> list[TicketSpec]:
     result: list[TicketSpec] = []
     seen: set[str] = set()
     for i, item in enumerate(check.items(node, "tickets", optional=True)):
         path = f"tickets[{i}]"
-        m = check.mapping(
-            item, path, ("ref", "member", "kind", "priority", "title", "events"), ("tower",)
-        )
+        m = check.mapping(item, path, ("ref", "member", "kind", "priority", "title", "events"), ("tower",))
         if m is None:
             continue
         ref = check.code(m["ref"], f"{path}.ref")
@@ -949,17 +903,13 @@ def _ceiling_guard(
 ) -> None:
     """Fix every contract's committed value and refuse the first that passes the ceiling."""
     pricing = {code: spec.pricing for code, spec in catalogue.items()}
-    values = committed_values(
-        [c.terms() for c in contracts], pricing, framework.start, framework.end
-    )
+    values = committed_values([c.terms() for c in contracts], pricing, framework.start, framework.end)
     order = sorted(range(len(contracts)), key=lambda i: (contracts[i].signed, i))
     committed = Decimal("0.00")
     for index in order:
         contract = contracts[index]
         contract.committed_value = values[contract.ref]
-        refusal = ceiling_refusal_text(
-            contract.ref, contract.committed_value, committed, framework.value_ceiling
-        )
+        refusal = ceiling_refusal_text(contract.ref, contract.committed_value, committed, framework.value_ceiling)
         if refusal:
             check.error(f"contracts[{index}]", refusal)
             return

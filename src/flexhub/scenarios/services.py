@@ -101,9 +101,7 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
     framework_enrol(actor=actor, framework=framework, organisations=orgs.values())
     vat_rates_set(actor=actor, framework=framework, rates=[(v.start, v.rate) for v in spec.vat])
     towers = {
-        t.code: tower_save(
-            actor=actor, framework=framework, code=t.code, name=t.name, supplier=orgs[t.supplier]
-        )
+        t.code: tower_save(actor=actor, framework=framework, code=t.code, name=t.name, supplier=orgs[t.supplier])
         for t in spec.towers
     }
     services = {
@@ -131,10 +129,7 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
 
 def _organisations(actor: Actor, scenario: Scenario) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
-    existing = {
-        o.code: o
-        for o in Organisation.objects.filter(code__in=[s.code for s in scenario.organisations])
-    }
+    existing = {o.code: o for o in Organisation.objects.filter(code__in=[s.code for s in scenario.organisations])}
     for spec in scenario.organisations:
         current = existing.get(spec.code)
         orgs[spec.code] = organisation_save(
@@ -212,14 +207,10 @@ def _contracts(
 ) -> dict[str, CallOffContract]:
     stored = {c.ref: c for c in framework.contracts.select_related("member")}
     lines: dict[int, list[ContractLine]] = defaultdict(list)
-    for line in ContractLine.objects.filter(contract__framework=framework).select_related(
-        "service"
-    ):
+    for line in ContractLine.objects.filter(contract__framework=framework).select_related("service"):
         lines[line.contract_id].append(line)
     changes: dict[int, list[ContractChange]] = defaultdict(list)
-    for change in ContractChange.objects.filter(contract__framework=framework).select_related(
-        "service"
-    ):
+    for change in ContractChange.objects.filter(contract__framework=framework).select_related("service"):
         changes[change.contract_id].append(change)
     audit = []
     to_rewrite: list[tuple[CallOffContract, ContractSpec]] = []
@@ -315,10 +306,7 @@ def _deliveries(
     services: dict[str, Service],
     report: LoadReport,
 ) -> None:
-    stored = {
-        (d.contract_id, d.service_id, d.date): d
-        for d in Delivery.objects.filter(contract__framework=framework)
-    }
+    stored = {(d.contract_id, d.service_id, d.date): d for d in Delivery.objects.filter(contract__framework=framework)}
     audit = []
     for spec in scenario.deliveries:
         contract = contracts[spec.contract]
@@ -364,10 +352,7 @@ def _sla_summary(policy: SlaPolicy | None) -> dict[str, Any]:
         "timezone": policy.timezone,
         "business_days": list(policy.business_days),
         "business_hours": f"{policy.business_start:%H:%M}-{policy.business_end:%H:%M}",
-        "targets": {
-            t.priority: [t.respond_minutes, t.resolve_minutes, t.clock]
-            for t in policy.targets.all()
-        },
+        "targets": {t.priority: [t.respond_minutes, t.resolve_minutes, t.clock] for t in policy.targets.all()},
         "credits": {c.priority: [str(c.per_breach), str(c.cap)] for c in policy.credits.all()},
     }
 
@@ -443,9 +428,7 @@ def _tickets(
     if not specs:
         return
     tower_codes = {t.pk: t.code for t in Tower.objects.filter(framework=framework)}
-    towers = {
-        code: t for code, t in ((t.code, t) for t in Tower.objects.filter(framework=framework))
-    }
+    towers = {code: t for code, t in ((t.code, t) for t in Tower.objects.filter(framework=framework))}
     stored = {t.ref: t for t in Ticket.objects.filter(framework=framework).select_related("member")}
     stored_events: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
     if stored:
@@ -473,10 +456,7 @@ def _tickets(
             "resolved_at": state.resolved_at,
         }
         ticket = stored.get(spec.ref)
-        wanted_events = [
-            _event_key(e.at, e.type, spec.tower if e.type == "opened" else e.tower)
-            for e in spec.events
-        ]
+        wanted_events = [_event_key(e.at, e.type, spec.tower if e.type == "opened" else e.tower) for e in spec.events]
         if ticket is None:
             ticket = Ticket(framework=framework, ref=spec.ref, **values)
             new.append((ticket, spec))
@@ -526,9 +506,7 @@ def _tickets(
                 seq=seq,
                 at=e.at,
                 type=e.type,
-                tower=towers.get(e.tower)
-                if e.tower
-                else (ticket.initial_tower if e.type == "opened" else None),
+                tower=towers.get(e.tower) if e.tower else (ticket.initial_tower if e.type == "opened" else None),
             )
             for ticket, spec in rewrite
             for seq, e in enumerate(spec.events)
@@ -570,9 +548,7 @@ AUDIT_COLUMNS = (
 )
 
 
-def _insert_new_tickets(
-    actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]
-) -> None:
+def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]) -> None:
     """New tickets, their events and their audit entries, in three streamed inserts."""
     if not new:
         return
@@ -599,9 +575,7 @@ def _insert_new_tickets(
         ),
     )
     ids = dict(
-        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list(
-            "ref", "pk"
-        )
+        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list("ref", "pk")
         if len(new) < 500
         else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
     )
@@ -615,9 +589,7 @@ def _insert_new_tickets(
                 seq,
                 e.at,
                 e.type,
-                tower_ids[e.tower]
-                if e.tower
-                else (t.initial_tower_id if e.type == "opened" else None),
+                tower_ids[e.tower] if e.tower else (t.initial_tower_id if e.type == "opened" else None),
                 "",
                 False,
             )

@@ -52,15 +52,10 @@ class SlaTarget(models.Model):
 
     class Meta:
         ordering = ["policy", "priority"]
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "priority"], name="one_target_per_priority")
-        ]
+        constraints = [models.UniqueConstraint(fields=["policy", "priority"], name="one_target_per_priority")]
 
     def __str__(self) -> str:
-        return (
-            f"{self.priority}: respond {self.respond_minutes}, "
-            f"resolve {self.resolve_minutes} ({self.clock})"
-        )
+        return f"{self.priority}: respond {self.respond_minutes}, resolve {self.resolve_minutes} ({self.clock})"
 
 
 class ServiceCreditRule(models.Model):
@@ -79,11 +74,7 @@ class ServiceCreditRule(models.Model):
 
     class Meta:
         ordering = ["policy", "priority"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["policy", "priority"], name="one_credit_rule_per_priority"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["policy", "priority"], name="one_credit_rule_per_priority")]
 
     def __str__(self) -> str:
         return f"{self.priority}: {self.per_breach}% per breach, cap {self.cap}%"
@@ -110,21 +101,13 @@ class Ticket(models.Model):
     priority = models.CharField(max_length=2)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    category = models.ForeignKey(
-        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
-    )
+    category = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets")
     raised_by = models.ForeignKey(
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets_raised"
     )
-    initial_tower = models.ForeignKey(
-        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    current_tower = models.ForeignKey(
-        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
-    )
-    status = models.CharField(
-        max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN
-    )
+    initial_tower = models.ForeignKey(Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    current_tower = models.ForeignKey(Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets")
+    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     opened_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -140,12 +123,8 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-opened_at", "ref"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "ref"], name="ticket_ref_unique_in_framework"
-            ),
-            models.CheckConstraint(
-                condition=Q(priority__in=PRIORITIES), name="ticket_priority_known"
-            ),
+            models.UniqueConstraint(fields=["framework", "ref"], name="ticket_ref_unique_in_framework"),
+            models.CheckConstraint(condition=Q(priority__in=PRIORITIES), name="ticket_priority_known"),
         ]
         indexes = [models.Index(fields=["framework", "status", "priority"])]
 
@@ -169,12 +148,8 @@ class TicketEvent(models.Model):
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
     type = models.CharField(max_length=20, choices=EventType.choices)
-    tower = models.ForeignKey(
-        Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    actor = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    tower = models.ForeignKey(Tower, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
     internal = models.BooleanField(default=False)
 

@@ -101,9 +101,7 @@ def sla_context(framework: Framework, month: Month | None = None) -> SlaContext 
     return SlaContext(policy, (first, last))
 
 
-def month_ticket_sla(
-    framework: Framework, month: Month, now: dt.datetime | None = None
-) -> list[TicketSla]:
+def month_ticket_sla(framework: Framework, month: Month, now: dt.datetime | None = None) -> list[TicketSla]:
     """Tickets whose resolution breach or resolution falls in the month, measured."""
     context = sla_context(framework, month)
     if context is None:

@@ -28,12 +28,8 @@ def build_servicedesk(world: World, actor: Actor) -> None:
             ("P3", 240, 1800),
             ("P4", 480, 3000),
         ):
-            SlaTarget.objects.create(
-                policy=policy, priority=priority, respond_minutes=respond, resolve_minutes=resolve
-            )
-        ServiceCreditRule.objects.create(
-            policy=policy, priority="P1", per_breach=Decimal("5"), cap=Decimal("15")
-        )
+            SlaTarget.objects.create(policy=policy, priority=priority, respond_minutes=respond, resolve_minutes=resolve)
+        ServiceCreditRule.objects.create(policy=policy, priority="P1", per_breach=Decimal("5"), cap=Decimal("15"))
         tower = framework.towers.get(code="EUC")
         for member_code in members:
             user = world.users[f"{member_code.lower()}-user"]
@@ -50,9 +46,7 @@ def build_servicedesk(world: World, actor: Actor) -> None:
                 current_tower=tower,
                 opened_at=opened,
             )
-            TicketEvent.objects.create(
-                ticket=ticket, seq=0, at=opened, type="opened", tower=tower, actor=user
-            )
+            TicketEvent.objects.create(ticket=ticket, seq=0, at=opened, type="opened", tower=tower, actor=user)
             TicketEvent.objects.create(
                 ticket=ticket,
                 seq=1,

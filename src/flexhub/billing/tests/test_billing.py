@@ -32,9 +32,7 @@ def test_run_creates_one_draft_per_member_and_rerun_replaces_drafts_only(world):
     assert [i.member.code for i in invoices] == ["MBRA", "MBRB"]
     assert all(i.status == "draft" and i.number is None for i in invoices)
     # 1,200 seats pooled: band from 1,000 at 80.00; each member alone (600) would pay 90.00.
-    assert run.pools == [
-        {"service": "CORE", "size": 1200, "band_from": 1000, "unit_price": "80.00"}
-    ]
+    assert run.pools == [{"service": "CORE", "size": 1200, "band_from": 1000, "unit_price": "80.00"}]
     mbra = invoices[0]
     assert mbra.pooling_saving == Decimal("6000.00")
     billing_issue(actor=CLI, framework=one, month=Month(2020, 6))
@@ -61,9 +59,7 @@ def test_issuing_numbers_gaplessly_in_member_order_across_months(world):
         billing_run(actor=CLI, framework=one, month=month)
         billing_issue(actor=CLI, framework=one, month=month)
     numbers = list(
-        Invoice.objects.filter(framework=one, status="issued")
-        .order_by("number")
-        .values_list("number", flat=True)
+        Invoice.objects.filter(framework=one, status="issued").order_by("number").values_list("number", flat=True)
     )
     assert numbers == [f"ONE-2020-{n:06d}" for n in range(1, 7)]
     assert billing_issue(actor=CLI, framework=one, month=Month(2020, 6)) == []
@@ -83,9 +79,7 @@ def test_credit_notes_partial_then_full_and_never_more(world):
     one = world.frameworks["ONE"]
     billing_run(actor=CLI, framework=one, month=Month(2020, 6))
     invoice = billing_issue(actor=CLI, framework=one, month=Month(2020, 6))[0]
-    partial = credit_note_issue(
-        actor=CLI, invoice=invoice, net=Decimal("100.00"), reason="seat count disputed"
-    )
+    partial = credit_note_issue(actor=CLI, invoice=invoice, net=Decimal("100.00"), reason="seat count disputed")
     assert (partial.net, partial.vat, partial.total) == (
         Decimal("100.00"),
         Decimal("20.00"),
@@ -128,9 +122,7 @@ def test_bill_command_json_follows_the_specification():
     call_command("bill", "2008-07", "--framework", "PSF", "--json", stdout=out)
     body = json.loads(out.getvalue())
     assert body["framework"] == "PSF" and body["period"] == "2008-07"
-    assert body["pools"] == [
-        {"service": "CORE", "size": 6700, "band_from": 5000, "unit_price": "89.00"}
-    ]
+    assert body["pools"] == [{"service": "CORE", "size": 6700, "band_from": 5000, "unit_price": "89.00"}]
     co = next(i for i in body["invoices"] if i["member"] == "CO")
     assert (
         co["number"],
@@ -199,9 +191,7 @@ def test_bill_command_issues_a_range_and_sla_command_reports_credits():
         stderr=err,
     )
     numbers = list(
-        Invoice.objects.filter(status=InvoiceStatus.ISSUED)
-        .order_by("number")
-        .values_list("number", flat=True)
+        Invoice.objects.filter(status=InvoiceStatus.ISSUED).order_by("number").values_list("number", flat=True)
     )
     assert numbers[0] == "PSF-2008-000001" and numbers[-1] == f"PSF-2008-{len(numbers):06d}"
     out = io.StringIO()
@@ -272,9 +262,7 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
     for t in threads:
         t.join()
     assert errors == []
-    numbers = sorted(
-        int(n.rsplit("-", 1)[1]) for n in Invoice.objects.values_list("number", flat=True)
-    )
+    numbers = sorted(int(n.rsplit("-", 1)[1]) for n in Invoice.objects.values_list("number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) == Invoice.objects.count() > 8
     assert CreditNote.objects.count() == 0

@@ -33,13 +33,9 @@ def api(world, username):
 def test_authority_bills_and_issues_a_month_in_the_ui(world):
     client = login(world, "aauth-admin")
     assert "Bill this month" in client.get(reverse("billing-home")).content.decode()
-    response = client.post(
-        reverse("billing-run-create", kwargs={"code": "ONE"}), {"ONE-period": "2020-07"}
-    )
+    response = client.post(reverse("billing-run-create", kwargs={"code": "ONE"}), {"ONE-period": "2020-07"})
     run = BillingRun.objects.get(framework__code="ONE", period="2020-07-01")
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "billing-run", kwargs={"pk": run.pk}
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("billing-run", kwargs={"pk": run.pk})
     page = client.get(reverse("billing-run", kwargs={"pk": run.pk})).content.decode()
     assert "Issue draft invoices" in page and "1,200" in page
     client.post(reverse("billing-issue", kwargs={"pk": run.pk}))
@@ -48,9 +44,7 @@ def test_authority_bills_and_issues_a_month_in_the_ui(world):
 
 def test_bad_month_in_the_run_form_is_explained(world):
     client = login(world, "aauth-admin")
-    response = client.post(
-        reverse("billing-run-create", kwargs={"code": "ONE"}), {"ONE-period": "July"}, follow=True
-    )
+    response = client.post(reverse("billing-run-create", kwargs={"code": "ONE"}), {"ONE-period": "July"}, follow=True)
     assert "Enter the month as YYYY-MM" in response.content.decode()
     response = client.post(
         reverse("billing-run-create", kwargs={"code": "ONE"}),
@@ -89,18 +83,11 @@ def test_invoice_csv_and_printable_page(world):
 def test_authority_issues_a_credit_note_in_the_ui(world):
     invoice = world.extra["invoice-MBRA"]
     client = login(world, "aauth-admin")
-    response = client.post(
-        reverse("credit-note-add", kwargs={"pk": invoice.pk}), {"net": "25.00", "reason": "outage"}
-    )
+    response = client.post(reverse("credit-note-add", kwargs={"pk": invoice.pk}), {"net": "25.00", "reason": "outage"})
     assert response.status_code == 302
     assert CreditNote.objects.filter(invoice=invoice, net="25.00").exists()
-    too_much = client.post(
-        reverse("credit-note-add", kwargs={"pk": invoice.pk}), {"net": "999999.00", "reason": "x"}
-    )
-    assert (
-        "govuk-error-summary" in too_much.content.decode()
-        and "left to credit" in too_much.content.decode()
-    )
+    too_much = client.post(reverse("credit-note-add", kwargs={"pk": invoice.pk}), {"net": "999999.00", "reason": "x"})
+    assert "govuk-error-summary" in too_much.content.decode() and "left to credit" in too_much.content.decode()
 
 
 def test_agents_and_integrators_see_no_billing(world):
@@ -140,17 +127,12 @@ def test_whatif_bad_joiner_is_a_form_error(world):
         reverse("whatif"),
         {"framework": world.frameworks["ONE"].pk, "period": "2020-06", "joiners": "nonsense"},
     )
-    assert (
-        "govuk-error-summary" in response.content.decode()
-        and "NAME=SEATS" in response.content.decode()
-    )
+    assert "govuk-error-summary" in response.content.decode() and "NAME=SEATS" in response.content.decode()
 
 
 def test_api_runs_issue_and_bill_json(world):
     client = api(world, "aauth-admin")
-    response = client.post(
-        "/api/v1/billing-runs/", {"framework": "ONE", "period": "2020-08"}, format="json"
-    )
+    response = client.post("/api/v1/billing-runs/", {"framework": "ONE", "period": "2020-08"}, format="json")
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     issued = client.post(f"/api/v1/billing-runs/{pk}/issue/", {}, format="json").json()["issued"]
@@ -158,9 +140,7 @@ def test_api_runs_issue_and_bill_json(world):
     bill = client.get(f"/api/v1/billing-runs/{pk}/bill/").json()
     assert bill["period"] == "2020-08" and {i["number"] for i in bill["invoices"]} == set(issued)
     assert api(world, "mbra-admin").get("/api/v1/billing-runs/").status_code == 403
-    bad = client.post(
-        "/api/v1/billing-runs/", {"framework": "TWO", "period": "2020-08"}, format="json"
-    )
+    bad = client.post("/api/v1/billing-runs/", {"framework": "TWO", "period": "2020-08"}, format="json")
     assert bad.status_code == 400
 
 
@@ -181,24 +161,11 @@ def test_api_invoices_scoped_and_credit_notes(world):
 
 
 def test_api_whatif(world):
-    body = (
-        api(world, "aauth-admin")
-        .get("/api/v1/what-if/?framework=ONE&period=2020-06&join=Big=5000")
-        .json()
-    )
+    body = api(world, "aauth-admin").get("/api/v1/what-if/?framework=ONE&period=2020-06&join=Big=5000").json()
     assert body["pools"][0]["after"]["size"] == 6200
-    member = (
-        api(world, "mbra-admin")
-        .get("/api/v1/what-if/?framework=ONE&period=2020-06&join=Big=5000")
-        .json()
-    )
+    member = api(world, "mbra-admin").get("/api/v1/what-if/?framework=ONE&period=2020-06&join=Big=5000").json()
     assert [m["member"] for m in member["members"]] == ["MBRA"] and "headroom" not in member
-    assert (
-        api(world, "mbra-admin")
-        .get("/api/v1/what-if/?framework=TWO&period=2020-06&join=Big=5")
-        .status_code
-        == 404
-    )
+    assert api(world, "mbra-admin").get("/api/v1/what-if/?framework=TWO&period=2020-06&join=Big=5").status_code == 404
 
 
 def test_whatif_command_json(world):
@@ -223,25 +190,11 @@ def test_whatif_command_json(world):
         }
     ]
     headroom = body["headroom"]
-    assert (
-        Decimal(headroom["before"]) - Decimal(headroom["after"])
-        == Decimal(headroom["joiners_committed_value"])
-        > 0
-    )
+    assert Decimal(headroom["before"]) - Decimal(headroom["after"]) == Decimal(headroom["joiners_committed_value"]) > 0
 
 
 def test_framework_page_shows_invoiced_value_and_charts(world):
-    page = (
-        login(world, "aauth-admin")
-        .get(reverse("framework-detail", kwargs={"code": "ONE"}))
-        .content.decode()
-    )
-    assert (
-        'data-testid="invoiced"' in page and "<svg" in page and 'data-testid="price-table"' in page
-    )
-    member = (
-        login(world, "mbra-admin")
-        .get(reverse("framework-detail", kwargs={"code": "ONE"}))
-        .content.decode()
-    )
+    page = login(world, "aauth-admin").get(reverse("framework-detail", kwargs={"code": "ONE"})).content.decode()
+    assert 'data-testid="invoiced"' in page and "<svg" in page and 'data-testid="price-table"' in page
+    member = login(world, "mbra-admin").get(reverse("framework-detail", kwargs={"code": "ONE"})).content.decode()
     assert 'data-testid="price-chart"' in member and 'data-testid="invoiced"' not in member

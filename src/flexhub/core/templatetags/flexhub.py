@@ -21,11 +21,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 @register.filter
 def money(value: Any) -> str:
-    """£1,234.56, or −£1,234.56 for a credit; empty for nothing."""
+    """£1,234.56, or the same with a minus sign (U+2212) for a credit; empty for nothing."""
     amount = _decimal(value)
     if amount is None:
         return ""
-    sign = "−" if amount < 0 else ""
+    sign = "\u2212" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
 
 

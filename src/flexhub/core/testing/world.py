@@ -78,9 +78,7 @@ def build_world() -> World:
         end=dt.date(2026, 12, 31),
         value_ceiling=Decimal("10000000.00"),
     )
-    framework_enrol(
-        actor=actor, framework=one, organisations=[world.orgs["MBRA"], world.orgs["MBRB"]]
-    )
+    framework_enrol(actor=actor, framework=one, organisations=[world.orgs["MBRA"], world.orgs["MBRB"]])
     two = framework_save(
         actor=actor,
         code="TWO",
@@ -92,9 +90,7 @@ def build_world() -> World:
         end=dt.date(2026, 12, 31),
         value_ceiling=Decimal("5000000.00"),
     )
-    framework_enrol(
-        actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]]
-    )
+    framework_enrol(actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]])
     world.frameworks = {"ONE": one, "TWO": two}
 
     logins = [

@@ -40,9 +40,7 @@ def test_user_add_refuses_a_role_the_organisation_cannot_hold(world, monkeypatch
 def test_user_add_refuses_a_weak_password(world, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("password\n"))
     with pytest.raises(CommandError, match="too common"):
-        call_command(
-            "user", "add", "weak", "--org", "MBRA", "--role", "member-user", "--password-stdin"
-        )
+        call_command("user", "add", "weak", "--org", "MBRA", "--role", "member-user", "--password-stdin")
     assert not User.objects.filter(username="weak").exists()
 
 

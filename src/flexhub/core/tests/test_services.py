@@ -111,9 +111,7 @@ def test_audit_entries_cannot_be_changed_or_deleted(world):
 def test_organisation_save_is_idempotent(world):
     before = AuditEntry.objects.count()
     org = world.orgs["MBRA"]
-    services.organisation_save(
-        actor=Actor.for_cli(), code=org.code, name=org.name, roles=org.roles, region=org.region
-    )
+    services.organisation_save(actor=Actor.for_cli(), code=org.code, name=org.name, roles=org.roles, region=org.region)
     assert AuditEntry.objects.count() == before
 
 
@@ -135,9 +133,7 @@ def test_visible_to_scopes_organisations_by_role(world):
     def codes(username):
         from flexhub.core.models import Organisation
 
-        return set(
-            Organisation.objects.visible_to(world.users[username]).values_list("code", flat=True)
-        )
+        return set(Organisation.objects.visible_to(world.users[username]).values_list("code", flat=True))
 
     assert codes("aauth-admin") == {"AAUTH", "SUPA", "INTA", "MBRA", "MBRB"}
     assert codes("inta-integrator") == {"AAUTH", "SUPA", "INTA", "MBRA", "MBRB"}

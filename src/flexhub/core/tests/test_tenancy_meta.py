@@ -37,9 +37,7 @@ def test_allowlist_names_real_models():
 
 def test_every_model_is_scoped():
     unscoped = [
-        m._meta.label_lower
-        for m in _flexhub_models()
-        if not callable(getattr(m._default_manager, "visible_to", None))
+        m._meta.label_lower for m in _flexhub_models() if not callable(getattr(m._default_manager, "visible_to", None))
     ]
     assert unscoped == [], f"models without visible_to(user): {unscoped}"
 
@@ -69,9 +67,7 @@ def test_visible_rows_never_name_foreign_tenants(world):
                 assert not any(m in text for m in markers), (username, model, text)
 
 
-def _routes(
-    resolver: URLResolver | None = None, namespace: str = ""
-) -> list[tuple[str, URLPattern]]:
+def _routes(resolver: URLResolver | None = None, namespace: str = "") -> list[tuple[str, URLPattern]]:
     resolver = resolver or get_resolver()
     found = []
     for entry in resolver.url_patterns:

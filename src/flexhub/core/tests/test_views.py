@@ -23,9 +23,7 @@ def test_login_page_and_sign_in_with_password(world):
     page = client.get(reverse("login"))
     assert page.status_code == 200
     assert b"govuk-frontend.min.css" in page.content
-    response = client.post(
-        reverse("login"), {"username": "mbra-admin", "password": "test-password-123"}
-    )
+    response = client.post(reverse("login"), {"username": "mbra-admin", "password": "test-password-123"})
     assert response.status_code == 302
     home = client.get(reverse("home"))
     assert b"Ashcombe Council" in home.content
@@ -153,9 +151,7 @@ def test_authority_admin_edits_an_organisation(world):
     assert response.status_code == 302
     org.refresh_from_db()
     assert (org.name, org.region) == ("Ashcombe Borough Council", "SCT")
-    entry = AuditEntry.objects.filter(
-        object_type="core.organisation", object_id=str(org.pk)
-    ).first()
+    entry = AuditEntry.objects.filter(object_type="core.organisation", object_id=str(org.pk)).first()
     assert entry.changes["region"] == ["ENG", "SCT"]
 
 

@@ -23,9 +23,7 @@ from flexhub.scenarios.services import scenario_load, scenario_parse
 from flexhub.scenarios.yamlio import dump_yaml, parse_yaml
 from flexhub.servicedesk.models import Ticket
 
-EXAMPLES = (
-    Path(__file__).resolve().parents[5] / "shared" / "examples"
-)  # shared/ sits beside the work tree
+EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "examples"  # shared/ sits beside the work tree
 PSF = EXAMPLES / "public-sector-flex.yaml"
 MET = EXAMPLES / "met-police-towers.yaml"
 
@@ -185,9 +183,7 @@ BROKEN = [
         "sla.targets: unknown key 'P9'",
     ),
     (
-        _mutate(
-            ["tickets", 1, "events", 2], {"at": "2008-07-25T10:00:00+01:00", "type": "reassigned"}
-        ),
+        _mutate(["tickets", 1, "events", 2], {"at": "2008-07-25T10:00:00+01:00", "type": "reassigned"}),
         "tickets[1].events[2]: a `reassigned` event names the `tower`",
     ),
     (
@@ -215,9 +211,7 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("mutate", "message"), BROKEN, ids=[m for _, m in BROKEN])
-def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(
-    mutate, message, tmp_path
-):
+def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(mutate, message, tmp_path):
     document = _psf()
     mutate(document)
     file = tmp_path / "broken.yaml"
@@ -289,9 +283,7 @@ def test_changing_a_price_in_the_file_updates_and_audits_it(tmp_path):
     load_text(yaml.safe_dump(document, sort_keys=False))
     laptop = Service.objects.get(code="LAPTOP")
     assert laptop.bands.get().price == Decimal("15.00")
-    entry = AuditEntry.objects.filter(
-        object_type="frameworks.service", object_id=str(laptop.pk)
-    ).first()
+    entry = AuditEntry.objects.filter(object_type="frameworks.service", object_id=str(laptop.pk)).first()
     assert entry.changes["bands"] == [["0: 14.00"], ["0: 15.00"]]
 
 

@@ -75,9 +75,7 @@ class Command(BaseCommand):
             return
         for result in results:
             total = sum((_decimal(i["total"]) for i in result["invoices"]), _decimal("0"))
-            pools = ", ".join(
-                f"{p['service']} pool {p['size']:,} at £{p['unit_price']}" for p in result["pools"]
-            )
+            pools = ", ".join(f"{p['service']} pool {p['size']:,} at £{p['unit_price']}" for p in result["pools"])
             self.stdout.write(
                 f"{result['framework']} {result['period']}: {len(result['invoices'])} invoices, "
                 f"total £{money_text(total)}" + (f" ({pools})" if pools else "")

@@ -78,9 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(f"created {user.username} ({user.role} at {organisation.code})")
 
     def _list(self, options: dict[str, Any]) -> None:
-        users = User.objects.select_related("organisation").order_by(
-            "organisation__code", "username"
-        )
+        users = User.objects.select_related("organisation").order_by("organisation__code", "username")
         if options["org"]:
             users = users.filter(organisation__code=options["org"])
         for u in users:

@@ -23,6 +23,4 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for login in logins:
-            self.stdout.write(
-                f"  {login['username']:<18} {login['role']:<16} {login['organisation']}"
-            )
+            self.stdout.write(f"  {login['username']:<18} {login['role']:<16} {login['organisation']}")

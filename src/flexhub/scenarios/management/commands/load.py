@@ -38,11 +38,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             scenario = scenario_parse(read_scenario_text(options["file"]))
-            report = (
-                None
-                if options["check"]
-                else scenario_load(actor=Actor.for_cli(), scenario=scenario)
-            )
+            report = None if options["check"] else scenario_load(actor=Actor.for_cli(), scenario=scenario)
         except ScenarioInvalid as invalid:
             if options["json"]:
                 self.stdout.write(json.dumps({"ok": False, "errors": invalid.errors}, indent=2))

@@ -32,9 +32,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2))
             return
-        self.stdout.write(
-            f"{report['framework']} {report['period']}: {len(report['tickets'])} tickets"
-        )
+        self.stdout.write(f"{report['framework']} {report['period']}: {len(report['tickets'])} tickets")
         for t in report["tickets"]:
             flags = []
             if t["response_breached"]:
@@ -47,5 +45,6 @@ class Command(BaseCommand):
             )
         for c in report["credits"]:
             self.stdout.write(
-                f"  credit {c['member']} {c['priority']}: {c['breaches']} breach(es), {c['percent']}% = £{c['amount']} credited"
+                f"  credit {c['member']} {c['priority']}: {c['breaches']} breach(es), "
+                f"{c['percent']}% = £{c['amount']} credited"
             )
