@@ -18,7 +18,9 @@ END = dt.date(2021, 12, 31)
 TOWERS = ("EUC", "HOST", "NET", "APPS")
 
 
-def generate(members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7) -> str:
+def generate(
+    members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7, seat_scale: int = 1
+) -> str:
     """The scenario as YAML text, written line by line (no YAML library needed)."""
     rng = random.Random(seed)
     lines_per_contract = max(1, lines // contracts)
@@ -32,7 +34,7 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
     w("  integrator: INT")
     w(f"  start: {START}")
     w(f"  end: {END}")
-    w('  value_ceiling: "999999999999.00"')
+    w('  value_ceiling: "99999999999999.00"')
     w('  vat_rate: [{from: 2015-01-01, rate: "0.20"}, {from: 2019-01-01, rate: "0.175"}]')
     w("  towers:")
     for i, code in enumerate(TOWERS):
@@ -90,15 +92,16 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
         w(f"    start: {start}")
         w(f"    end: {end}")
         w("    lines:")
-        seats = rng.randrange(10, 5000)
+        seats = rng.randrange(10, 5000) * seat_scale
         w(f"      - {{service: CORE, quantity: {seats}}}")
         for code in rng.sample(options, lines_per_contract - 1):
-            w(f"      - {{service: {code}, quantity: {rng.randrange(1, 3000)}}}")
+            w(f"      - {{service: {code}, quantity: {rng.randrange(1, 3000) * seat_scale}}}")
         if rng.random() < 0.3:
             effective = start + dt.timedelta(days=rng.randrange(1, (end - start).days))
             w("    changes:")
             w(
-                f"      - {{service: CORE, effective: {effective}, quantity: {max(0, seats + rng.randrange(-200, 400))}}}"
+                f"      - {{service: CORE, effective: {effective}, "
+                f"quantity: {max(0, seats + rng.randrange(-200, 400) * seat_scale)}}}"
             )
     w("deliveries:")
     for ref, _, start, end in spans[: contracts // 2]:
@@ -115,7 +118,8 @@ def generate(members: int, contracts: int, lines: int, tickets: int, events: int
     w("  service_credits:")
     w('    P1: {per_breach: "5", cap: "15"}')
     w('    P2: {per_breach: "2", cap: "10"}')
-    w("tickets:")
+    if tickets:
+        w("tickets:")
     span_seconds = int((dt.datetime(2021, 12, 1) - dt.datetime(2015, 1, 1)).total_seconds())
     for t in range(tickets):
         opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randrange(span_seconds))

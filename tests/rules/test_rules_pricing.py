@@ -18,6 +18,7 @@ from flexhub.rules.pricing import (
     ContractTerms,
     LineTerms,
     Pricing,
+    committed_value_of,
     committed_values,
     pool_size,
     quantity_runs,
@@ -230,3 +231,33 @@ def test_month_charge_equals_sum_of_runs_and_rounding_is_bounded(qty, changes, m
     assert abs(rounded - exact) <= D("0.005") * max(len(runs), 1)
     for r in runs:
         assert abs(run_amount(price, r, month) - price * r.quantity * r.days / month.days) <= D("0.005")
+
+
+contract_specs = st.lists(
+    st.tuples(
+        st.dates(dt.date(2007, 1, 1), dt.date(2009, 12, 31)),
+        st.dates(dt.date(2008, 1, 1), dt.date(2010, 6, 30)),
+        st.integers(0, 12000),
+        st.lists(st.tuples(st.dates(dt.date(2008, 1, 1), dt.date(2012, 12, 31)), st.integers(0, 12000)), max_size=3),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(contract_specs)
+def test_committed_value_of_one_contract_agrees_with_all_at_once(specs):
+    contracts = []
+    for i, (signed, start, qty, changes) in enumerate(specs):
+        end = dt.date(2012, 12, 31)
+        changes = tuple(sorted(dict((d, q) for d, q in changes if start < d <= end).items()))
+        contracts.append(ContractTerms(f"C{i}", signed, start, end, (LineTerms("CORE", start, end, qty, changes),)))
+    framework = (dt.date(2007, 1, 1), dt.date(2012, 12, 31))
+    everything = committed_values(contracts, {"CORE": CORE_RATCHET}, *framework)
+    for contract in contracts:
+        earlier = [
+            line for other in contracts if other.signed <= contract.signed and other.ref != contract.ref
+            for line in other.lines
+        ]
+        assert committed_value_of(contract, earlier, {"CORE": CORE_RATCHET}, *framework) == everything[contract.ref]

@@ -53,6 +53,35 @@ def contract_terms(contracts: QuerySet[CallOffContract]) -> list[ContractTerms]:
     return [ContractTerms(c.ref, c.signed, c.start, c.end, tuple(lines[c.pk])) for c in contracts]
 
 
+def pooled_lines(framework: Framework, *, signed_on_or_before: dt.date, exclude_ref: str = "") -> list[LineTerms]:
+    """The pooled-service lines of contracts signed by a date, read as plain values (no model
+    instances): what the ceiling guard needs to price a new contract."""
+    pooled = Service.objects.filter(framework=framework, pricing_model="pooled-volume")
+    changes: dict[tuple[int, int], list[tuple[dt.date, int]]] = defaultdict(list)
+    for contract_id, service_id, effective, quantity in (
+        ContractChange.objects.filter(
+            contract__framework=framework, contract__signed__lte=signed_on_or_before, service__in=pooled
+        )
+        .exclude(contract__ref=exclude_ref)
+        .order_by("effective")
+        .values_list("contract_id", "service_id", "effective", "quantity")
+    ):
+        changes[(contract_id, service_id)].append((effective, quantity))
+    return [
+        LineTerms(code, start or c_start, end or c_end, quantity, tuple(changes[(contract_id, service_id)]))
+        for contract_id, service_id, code, quantity, start, end, c_start, c_end in (
+            ContractLine.objects.filter(
+                contract__framework=framework, contract__signed__lte=signed_on_or_before, service__in=pooled
+            )
+            .exclude(contract__ref=exclude_ref)
+            .values_list(
+                "contract_id", "service_id", "service__code", "quantity", "start", "end", "contract__start",
+                "contract__end",
+            )
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class CeilingPosition:
     """Where a framework stands against its value ceiling."""

@@ -32,13 +32,13 @@ from flexhub.frameworks.models import (
     Unit,
     VatRate,
 )
-from flexhub.frameworks.selectors import ceiling_position, contract_terms, framework_pricing
+from flexhub.frameworks.selectors import ceiling_position, framework_pricing, pooled_lines
 from flexhub.rules.pricing import (
     ContractTerms,
     LineTerms,
     Pricing,
     ceiling_refusal_text,
-    committed_values,
+    committed_value_of,
 )
 
 FRAMEWORK_AUDIT_FIELDS = [
@@ -361,9 +361,8 @@ def committed_value_at_signing(
     """The committed value the rules give a contract signed now, with the pools of the
     contracts already signed on or before its signing date."""
     pricing = pricing or framework_pricing(framework)
-    earlier = contract_terms(framework.contracts.filter(signed__lte=terms.signed).exclude(ref=terms.ref))
-    values = committed_values([*earlier, terms], pricing, framework.start, framework.end)
-    return values[terms.ref]
+    earlier = pooled_lines(framework, signed_on_or_before=terms.signed, exclude_ref=terms.ref)
+    return committed_value_of(terms, earlier, pricing, framework.start, framework.end)
 
 
 @transaction.atomic

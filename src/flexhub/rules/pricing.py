@@ -145,25 +145,61 @@ class ContractTerms:
 
 @dataclass
 class PoolLedger:
-    """Pool sizes per pooled service and month over a framework's term, built up
-    contract by contract so committed values never re-read earlier contracts."""
+    """Pool sizes per pooled service and month over a framework's term, built up contract by
+    contract so committed values never re-read earlier contracts.
+
+    Each line adds its quantities to a difference array (one entry where a quantity starts
+    counting on a pool date and one where it stops), so adding a line costs the number of its
+    changes, not the number of months it runs; `series` sums the array up once it is asked for.
+    """
 
     first: Month
     last: Month
-    sizes: dict[str, list[int]] = field(default_factory=dict)
+    _diffs: dict[str, list[int]] = field(default_factory=dict)
+    _series: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return self.last.index_from(self.first) + 1
+
+    def _pool_index_from(self, day: dt.date) -> int:
+        """Index of the first pool date (a month's first day) on or after `day`."""
+        month = Month.of(day)
+        return month.index_from(self.first) + (0 if day.day == 1 else 1)
+
+    def add_line(self, line: LineTerms, sign: int = 1) -> None:
+        diff = self._diffs.setdefault(line.service, [0] * (self.count + 1))
+        self._series.pop(line.service, None)
+        cuts = [effective for effective, _ in line.changes if line.start < effective <= line.end]
+        starts = [line.start, *cuts]
+        for i, segment_start in enumerate(starts):
+            segment_end = starts[i + 1] - dt.timedelta(days=1) if i + 1 < len(starts) else line.end
+            quantity = line.quantity_on(segment_start)
+            if not quantity:
+                continue
+            lo = max(self._pool_index_from(segment_start), 0)
+            hi = min(Month.of(segment_end).index_from(self.first), self.count - 1)
+            if lo <= hi:
+                diff[lo] += sign * quantity
+                diff[hi + 1] -= sign * quantity
 
     def add(self, contract: ContractTerms, pricing: Mapping[str, Pricing], sign: int = 1) -> None:
-        count = self.last.index_from(self.first) + 1
         for line in contract.lines:
             rule = pricing.get(line.service)
-            if rule is None or not rule.pooled:
-                continue
-            series = self.sizes.setdefault(line.service, [0] * count)
-            for month in months(max(self.first, Month.of(line.start)), min(self.last, Month.of(line.end))):
-                series[month.index_from(self.first)] += sign * line.quantity_on(month.first)
+            if rule is not None and rule.pooled:
+                self.add_line(line, sign)
 
     def series(self, service: str) -> list[int]:
-        return self.sizes.get(service) or [0] * (self.last.index_from(self.first) + 1)
+        if service not in self._series:
+            diff = self._diffs.get(service)
+            if diff is None:
+                return [0] * self.count
+            total, sizes = 0, []
+            for step in diff[:-1]:
+                total += step
+                sizes.append(total)
+            self._series[service] = sizes
+        return self._series[service]
 
 
 def contract_charge(
@@ -183,6 +219,27 @@ def contract_charge(
             for run in quantity_runs(line, month):
                 total += run_amount(unit_price, run, month)
     return total
+
+
+def committed_value_of(
+    contract: ContractTerms,
+    earlier_pooled_lines: Iterable[LineTerms],
+    pricing: Mapping[str, Pricing],
+    framework_start: dt.date,
+    framework_end: dt.date,
+) -> Decimal:
+    """One contract's committed value, given the pooled lines of the contracts signed on or
+    before its signing date (its own are added here): the guard's check when signing one."""
+    ledger = PoolLedger(Month.of(framework_start), Month.of(framework_end))
+    for line in earlier_pooled_lines:
+        ledger.add_line(line)
+    ledger.add(contract, pricing)
+    prices = {
+        line.service: unit_prices(pricing[line.service], ledger.series(line.service))
+        for line in contract.lines
+        if pricing[line.service].pooled
+    }
+    return contract_charge(contract, pricing, prices, ledger.first)
 
 
 def committed_values(
