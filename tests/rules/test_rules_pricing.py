@@ -257,7 +257,9 @@ def test_committed_value_of_one_contract_agrees_with_all_at_once(specs):
     everything = committed_values(contracts, {"CORE": CORE_RATCHET}, *framework)
     for contract in contracts:
         earlier = [
-            line for other in contracts if other.signed <= contract.signed and other.ref != contract.ref
+            line
+            for other in contracts
+            if other.signed <= contract.signed and other.ref != contract.ref
             for line in other.lines
         ]
         assert committed_value_of(contract, earlier, {"CORE": CORE_RATCHET}, *framework) == everything[contract.ref]
