@@ -117,6 +117,27 @@ def organisation_update(*, actor: Actor, organisation: Organisation, name: str, 
     )
 
 
+@transaction.atomic
+def organisation_onboard(
+    *, actor: Actor, code: str, name: str, roles: Iterable[str], region: str, framework: Any
+) -> Organisation:
+    """An authority adds a new body to one of its frameworks; an existing code is refused."""
+    from flexhub.frameworks.services import framework_enrol
+
+    user = actor.user
+    if user is not None and (user.role != Role.AUTHORITY_ADMIN or framework.authority_id != user.organisation_id):
+        raise RuleError("only the framework's authority admins may add organisations to it")
+    if not code or not all(c.isalnum() or c in "-_." for c in code) or len(code) > 32:
+        raise RuleError(f"{code!r} is not a code (letters, digits, - _ . up to 32)", field="code")
+    if Organisation.objects.filter(code__iexact=code).exists():
+        raise RuleError(f"the code {code} is taken", field="code")
+    if OrganisationRole.AUTHORITY in roles:
+        raise RuleError("a framework has one authority", field="roles")
+    organisation = organisation_save(actor=actor, code=code, name=name, roles=roles, region=region)
+    framework_enrol(actor=actor, framework=framework, organisations=[organisation])
+    return organisation
+
+
 def assignable_roles(*, manager: User | None, organisation: Organisation) -> list[str]:
     """Roles a manager may give to people of `organisation` (all of them for the CLI)."""
     allowed = [r.value for r in Role if organisation.allows_login_role(r)]

@@ -20,6 +20,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.forms import (
     AuditFilterForm,
     LoginForm,
+    OrganisationCreateForm,
     OrganisationForm,
     PersonForm,
     apply_rule_error,
@@ -48,6 +49,38 @@ class OrganisationListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return super().get_queryset().prefetch_related("predecessors")
+
+
+class OrganisationCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """An authority admin adds a body to one of its frameworks (a new member before its call-off)."""
+
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    form_class = OrganisationCreateForm
+    template_name = "core/organisation_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        from flexhub.frameworks.models import Framework
+
+        kwargs = super().get_form_kwargs()
+        kwargs["frameworks"] = Framework.objects.visible_to(self.request.user).order_by("code")
+        return kwargs
+
+    def form_valid(self, form: OrganisationCreateForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_onboard(
+                actor=self.actor(),
+                code=data["code"].strip(),
+                name=data["name"],
+                roles=data["roles"],
+                region=data["region"],
+                framework=data["framework"],
+            )
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{organisation.name} added to {data['framework'].code}.")
+        return redirect("organisation-detail", code=organisation.code)
 
 
 class OrganisationDetailView(ScopedDetailView):

@@ -99,6 +99,18 @@ class DeliveryForm(forms.Form):
         field.queryset = services
 
 
+class ChangeForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
+    quantity = forms.IntegerField(min_value=0, label="New quantity", help_text="0 stops the line")
+    reason = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["service"]
+        field.queryset = services
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -75,7 +75,13 @@ def pooled_lines(framework: Framework, *, signed_on_or_before: dt.date, exclude_
             )
             .exclude(contract__ref=exclude_ref)
             .values_list(
-                "contract_id", "service_id", "service__code", "quantity", "start", "end", "contract__start",
+                "contract_id",
+                "service_id",
+                "service__code",
+                "quantity",
+                "start",
+                "end",
+                "contract__start",
                 "contract__end",
             )
         )

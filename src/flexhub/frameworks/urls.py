@@ -24,6 +24,7 @@ urlpatterns = [
         views.SeatChangeRequestView.as_view(),
         name="seat-change-add",
     ),
+    path("contracts/<int:pk>/changes/add/", views.ContractChangeView.as_view(), name="contract-change-add"),
     path(
         "contracts/<int:pk>/deliveries/add/",
         views.DeliveryCreateView.as_view(),

@@ -20,6 +20,7 @@ from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks import selectors, services
 from flexhub.frameworks.forms import (
+    ChangeForm,
     ContractForm,
     DecisionForm,
     DeliveryForm,
@@ -336,6 +337,39 @@ class SeatChangeRequestView(RoleRequiredMixin, FormView):  # type: ignore[type-a
             apply_rule_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your request has been sent to the framework authority.")
+        return redirect("contract-detail", pk=self.contract.pk)
+
+
+class ContractChangeView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """The authority records an effective-dated quantity change directly."""
+
+    model = CallOffContract
+    allowed_roles = AUTHORITY
+    form_class = ChangeForm
+    template_name = "frameworks/change_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
+            self.contract = get_visible_or_404(CallOffContract, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["services"] = Service.objects.filter(lines__contract=self.contract)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(contract=self.contract, **kwargs)
+
+    def form_valid(self, form: ChangeForm) -> HttpResponse:
+        try:
+            services.contract_change_record(
+                actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data
+            )
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Quantity change recorded.")
         return redirect("contract-detail", pk=self.contract.pk)
 
 

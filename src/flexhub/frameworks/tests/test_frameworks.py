@@ -317,3 +317,51 @@ def test_api_delivery_record(world):
         format="json",
     )
     assert bad.status_code == 400 and "contract line" in bad.json()["detail"]
+
+
+def test_authority_records_a_quantity_change_in_the_ui(world):
+    contract = world.extra["contract-MBRA"]
+    tel = Service.objects.get(framework__code="ONE", code="TEL")
+    client = login(world, "aauth-admin")
+    response = client.post(
+        reverse("contract-change-add", kwargs={"pk": contract.pk}),
+        {"service": tel.pk, "effective": "2021-02-01", "quantity": "0", "reason": "stopped"},
+    )
+    assert response.status_code == 302
+    assert ContractChange.objects.get(contract=contract, service=tel).quantity == 0
+    outside = client.post(
+        reverse("contract-change-add", kwargs={"pk": contract.pk}),
+        {"service": tel.pk, "effective": "2030-02-01", "quantity": "5"},
+    )
+    assert "outside the contract" in outside.content.decode()
+
+
+def test_authority_onboards_a_new_member_then_signs_with_it(world):
+    client = login(world, "aauth-admin")
+    response = client.post(
+        reverse("organisation-add"),
+        {
+            "code": "NEWB",
+            "name": "Newbury Council",
+            "roles": ["member"],
+            "region": "ENG",
+            "framework": world.frameworks["ONE"].pk,
+        },
+    )
+    assert response.status_code == 302
+    from flexhub.core.models import Organisation
+
+    newb = Organisation.objects.get(code="NEWB")
+    assert world.frameworks["ONE"].participants.filter(pk=newb.pk).exists()
+    taken = client.post(
+        reverse("organisation-add"),
+        {
+            "code": "MBRA",
+            "name": "x",
+            "roles": ["member"],
+            "region": "ENG",
+            "framework": world.frameworks["ONE"].pk,
+        },
+    )
+    assert "is taken" in taken.content.decode()
+    assert login(world, "mbra-admin").get(reverse("organisation-add")).status_code == 403
