@@ -77,7 +77,9 @@ class OrganisationCreateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     region = forms.ChoiceField(choices=Region.choices, help_text="The bank-holiday calendar of its service desk clock")
-    framework = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The framework it joins")  # type: ignore[arg-type]
+    framework: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, empty_label=None, help_text="The framework it joins"
+    )
 
     def __init__(self, *args: Any, frameworks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
