@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,38 +29,29 @@ def uk_bank_holidays(region: str, first_year: int, last_year: int) -> frozenset[
     return frozenset(holidays.country_holidays("GB", subdiv=region, years=range(first_year, last_year + 1)).keys())
 
 
-@lru_cache(maxsize=256)
-def _offset_change_days(zone_name: str, year: int) -> tuple[dt.date, ...]:
-    """Days of `year` on which the zone's UTC offset changes (daylight saving starts or ends)."""
-    zone = ZoneInfo(zone_name)
-    days = []
-    day = dt.date(year, 1, 1)
-    previous = dt.datetime(year, 1, 1, tzinfo=zone).utcoffset()
-    while day.year == year:
-        following = dt.datetime.combine(day + ONE_DAY, dt.time(), zone).utcoffset()
-        if following != previous:
-            days.append(day)
-        previous = following
-        day += ONE_DAY
-    return tuple(days)
-
-
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Business hours on some weekdays in a timezone, closed on the listed holidays."""
+    """Business hours on some weekdays in a timezone, closed on the listed holidays.
+
+    Over its years it keeps, for every local day, the UTC seconds at which the day starts and
+    its business hours open and close, and the business seconds before the day: the
+    *cumulative business time* F(t). Elapsed business time is then F(b) - F(a) and the
+    instant a target is reached is F's inverse, each a binary search: the cost depends on
+    neither the ticket's age nor the target, and daylight-saving days are exact because the
+    windows are real UTC instants.
+    """
 
     timezone: str
     weekdays: frozenset[int]  # 0 = Monday
     opens: dt.time
     closes: dt.time
     holidays: frozenset[dt.date] = frozenset()
-    _working_holidays: tuple[dt.date, ...] = field(default=(), compare=False, repr=False)
+    first_year: int = 1990
+    last_year: int = 2060
 
     def __post_init__(self) -> None:
         if self.closes <= self.opens:
             raise ValueError("business hours must close after they open")
-        working = tuple(sorted(d for d in self.holidays if d.weekday() in self.weekdays))
-        object.__setattr__(self, "_working_holidays", working)
 
     @classmethod
     def of(
@@ -70,6 +61,7 @@ class BusinessCalendar:
         opens: dt.time,
         closes: dt.time,
         holidays: Iterable[dt.date] = (),
+        years: tuple[int, int] = (1990, 2060),
     ) -> BusinessCalendar:
         return cls(
             timezone,
@@ -77,15 +69,13 @@ class BusinessCalendar:
             opens,
             closes,
             frozenset(holidays),
+            years[0],
+            years[1],
         )
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def nominal_seconds(self) -> int:
-        return (dt.datetime.combine(dt.date.min, self.closes) - dt.datetime.combine(dt.date.min, self.opens)).seconds
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() in self.weekdays and day not in self.holidays
@@ -98,73 +88,81 @@ class BusinessCalendar:
             dt.datetime.combine(day, self.closes, zone).astimezone(dt.UTC),
         )
 
-    def _window_seconds(self, day: dt.date) -> int:
-        opens, closes = self.window(day)
-        return int((closes - opens).total_seconds())
+    @cached_property
+    def grid(self) -> DayGrid:
+        return _day_grid(self)
 
-    def _working_days_between(self, first: dt.date, last: dt.date) -> int:
-        """Working weekdays from `first` to `last` inclusive, less holidays: arithmetic, no stepping."""
-        if last < first:
-            return 0
-        span = (last - first).days + 1
-        weeks, rest = divmod(span, 7)
-        count = weeks * len(self.weekdays)
-        start = first.weekday()
-        count += sum(1 for i in range(rest) if (start + i) % 7 in self.weekdays)
-        hol = self._working_holidays
-        count -= bisect.bisect_right(hol, last) - bisect.bisect_left(hol, first)
-        return count
+    def _check(self, ts: float) -> None:
+        grid = self.grid
+        if not grid.day_start[0] <= ts < grid.day_start[-1]:
+            raise ValueError(
+                f"{dt.datetime.fromtimestamp(ts, dt.UTC):%Y-%m-%d} is outside the calendar's years "
+                f"({self.first_year} to {self.last_year})"
+            )
 
-    def _full_days_seconds(self, first: dt.date, last: dt.date) -> int:
-        if last < first:
-            return 0
-        total = self._working_days_between(first, last) * self.nominal_seconds
-        for year in range(first.year, last.year + 1):
-            for day in _offset_change_days(self.timezone, year):
-                if first <= day <= last and self.is_working_day(day):
-                    total += self._window_seconds(day) - self.nominal_seconds
-        return total
-
-    def _overlap(self, day: dt.date, start: dt.datetime, end: dt.datetime) -> int:
-        if not self.is_working_day(day):
-            return 0
-        opens, closes = self.window(day)
-        lo, hi = max(opens, start), min(closes, end)
-        return max(0, int((hi - lo).total_seconds()))
+    def cumulative(self, instant: dt.datetime) -> float:
+        """F(t): business seconds from the calendar's first day to `instant`."""
+        ts = instant.timestamp()
+        self._check(ts)
+        grid = self.grid
+        day = bisect.bisect_right(grid.day_start, ts) - 1
+        return grid.before[day] + min(max(ts - grid.open_at[day], 0.0), grid.length[day])
 
     def seconds_between(self, start: dt.datetime, end: dt.datetime) -> int:
         """Business seconds in [start, end)."""
         if end <= start:
             return 0
-        zone = self.zone
-        first = start.astimezone(zone).date()
-        last = end.astimezone(zone).date()
-        if first == last:
-            return self._overlap(first, start, end)
-        return (
-            self._overlap(first, start, end)
-            + self._full_days_seconds(first + ONE_DAY, last - ONE_DAY)
-            + self._overlap(last, start, end)
-        )
+        return round(self.cumulative(end) - self.cumulative(start))
 
     def advance(self, start: dt.datetime, seconds: int) -> dt.datetime:
-        """The first running instant at which `seconds` of business time have passed since `start`.
+        """The first running instant at which `seconds` of business time have passed since `start`
+        (reaching a target exactly at closing time means the next opening)."""
+        grid = self.grid
+        target = self.cumulative(start) + seconds
+        day = bisect.bisect_right(grid.before_end, target)
+        if day >= len(grid.before_end):
+            raise ValueError(f"the target lies beyond the calendar's last year ({self.last_year})")
+        ts = grid.open_at[day] + (target - grid.before[day])
+        return dt.datetime.fromtimestamp(round(ts), dt.UTC)
 
-        Steps a working day at a time, so its cost is bounded by the target, not by age.
-        """
-        zone = self.zone
-        day = start.astimezone(zone).date()
-        remaining = seconds
-        while True:
-            if self.is_working_day(day):
-                opens, closes = self.window(day)
-                lo = max(opens, start)
-                if lo < closes:
-                    available = int((closes - lo).total_seconds())
-                    if remaining < available:
-                        return lo + dt.timedelta(seconds=remaining)
-                    remaining -= available
-            day += ONE_DAY
+
+@dataclass(frozen=True)
+class DayGrid:
+    """Per local day: UTC start, UTC opening, business length, and business seconds before it."""
+
+    day_start: list[float]
+    open_at: list[float]
+    length: list[float]
+    before: list[float]
+    before_end: list[float]
+
+
+@lru_cache(maxsize=64)
+def _day_grid(calendar: BusinessCalendar) -> DayGrid:
+    zone = calendar.zone
+    day = dt.date(calendar.first_year, 1, 1)
+    last = dt.date(calendar.last_year, 12, 31)
+    day_start: list[float] = []
+    open_at: list[float] = []
+    length: list[float] = []
+    before: list[float] = []
+    before_end: list[float] = []
+    total = 0.0
+    while day <= last:
+        day_start.append(dt.datetime.combine(day, dt.time(), zone).timestamp())
+        opening = dt.datetime.combine(day, calendar.opens, zone).timestamp()
+        if calendar.is_working_day(day):
+            seconds = dt.datetime.combine(day, calendar.closes, zone).timestamp() - opening
+        else:
+            seconds = 0.0
+        open_at.append(opening)
+        length.append(seconds)
+        before.append(total)
+        total += seconds
+        before_end.append(total)
+        day += ONE_DAY
+    day_start.append(dt.datetime.combine(day, dt.time(), zone).timestamp())
+    return DayGrid(day_start, open_at, length, before, before_end)
 
 
 @dataclass(frozen=True)

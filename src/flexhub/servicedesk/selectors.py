@@ -55,6 +55,7 @@ class SlaContext:
                 self.policy.business_start,
                 self.policy.business_end,
                 uk_bank_holidays(region, *self._years),
+                years=self._years,
             )
         return self._calendars[region]
 
