@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.frameworks import api as frameworks_api
+from flexhub.servicedesk import api as servicedesk_api
 
 app_name = "api"
 
@@ -23,9 +24,13 @@ router.register("seat-change-requests", frameworks_api.SeatChangeViewSet, basena
 router.register("billing-runs", billing_api.BillingRunViewSet, basename="billingrun")
 router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="creditnote")
+router.register("tickets", servicedesk_api.TicketViewSet, basename="ticket")
+router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
 
 urlpatterns = [
     path("me/", core_api.me, name="me"),
     path("what-if/", billing_api.whatif, name="whatif"),
+    path("sla/", servicedesk_api.sla_report, name="sla"),
+    path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
     *router.urls,
 ]

@@ -223,3 +223,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FLEXHUB_LOG_LEVEL", "WARNING")},
 }
+FLEXHUB_REOPEN_DAYS = int(os.environ.get("FLEXHUB_REOPEN_DAYS", "5"))
+FLEXHUB_BREACH_WARNING_MINUTES = int(os.environ.get("FLEXHUB_BREACH_WARNING_MINUTES", "30"))
+FLEXHUB_BASE_URL = os.environ.get("FLEXHUB_BASE_URL", "http://127.0.0.1:8000")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("flexhub.core.urls")),
     path("", include("flexhub.frameworks.urls")),
     path("", include("flexhub.billing.urls")),
+    path("", include("flexhub.servicedesk.urls")),
 ]

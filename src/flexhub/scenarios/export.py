@@ -195,6 +195,8 @@ def _tickets(framework: Framework, zone: zoneinfo.ZoneInfo) -> list[dict[str, An
         .order_by("ticket_id", "seq")
         .values_list("ticket_id", "at", "type", "tower_id")
     ):
+        if kind == "comment":  # conversation, not SLA history: the scenario format has no notes
+            continue
         event: dict[str, Any] = {"at": at.astimezone(zone).isoformat(), "type": kind}
         if kind == "reassigned":
             event["tower"] = towers[tower_id]

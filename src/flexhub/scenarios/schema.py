@@ -36,7 +36,7 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 CLOCKS = ("business", "24x7")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TICKET_KINDS = ("incident", "request")
-EVENT_TYPES = ("opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved")
+EVENT_TYPES = ("opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved", "reopened", "closed")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -859,7 +859,7 @@ def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[Eve
     items = check.items(node, path)
     if isinstance(node, list) and not node:
         check.error(path, "a ticket needs at least its `opened` event")
-    resolved = False
+    resolved = closed = False
     for j, item in enumerate(items):
         epath = f"{path}[{j}]"
         e = check.mapping(item, epath, ("at", "type"), ("tower",))
@@ -881,8 +881,12 @@ def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[Eve
             check.error(f"{epath}.type", f"the first event must be `opened`, not `{kind}`")
         if j > 0 and kind == "opened":
             check.error(f"{epath}.type", "a ticket is `opened` only once, as its first event")
-        if resolved and kind:
+        if closed and kind:
+            check.error(f"{epath}.type", f"`{kind}` after the ticket was closed")
+        elif resolved and kind and kind not in ("reopened", "closed"):
             check.error(f"{epath}.type", f"`{kind}` after the ticket was resolved")
+        elif not resolved and kind in ("reopened", "closed"):
+            check.error(f"{epath}.type", f"`{kind}` before the ticket was resolved")
         if at and events and at < events[-1].at:
             check.error(
                 f"{epath}.at",
@@ -890,6 +894,10 @@ def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[Eve
             )
         if kind == "resolved":
             resolved = True
+        elif kind == "reopened":
+            resolved = False
+        elif kind == "closed":
+            closed = True
         if at and kind:
             events.append(EventSpec(at, kind, tower))
     return events

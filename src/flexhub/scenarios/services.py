@@ -47,6 +47,8 @@ from flexhub.servicedesk.models import (
     Ticket,
     TicketEvent,
 )
+from flexhub.servicedesk.selectors import sla_context
+from flexhub.servicedesk.sla_state import sla_position
 
 BATCH = 5000
 
@@ -440,6 +442,8 @@ def _tickets(
             stored_events[ticket_id].append(_event_key(at, kind, tower_codes.get(tower_id)))
     new: list[tuple[Ticket, TicketSpec]] = []
     rewrite: list[tuple[Ticket, TicketSpec]] = []
+    context = sla_context(framework)
+    now = timezone.now()
     audit = []
     for spec in specs:
         state = ticket_state([(e.at, e.type, e.tower) for e in spec.events], spec.tower)
@@ -455,6 +459,18 @@ def _tickets(
             "responded_at": state.responded_at,
             "resolved_at": state.resolved_at,
         }
+        position = sla_position(
+            context, spec.priority, orgs[spec.member].region, [(e.at, e.type) for e in spec.events], now
+        )
+        values.update(
+            status="closed" if spec.events[-1].type == "closed" else state.status,
+            closed_at=spec.events[-1].at if spec.events[-1].type == "closed" else None,
+            respond_due_at=position.respond_due_at,
+            resolve_due_at=position.resolve_due_at,
+            next_due_at=position.next_due_at,
+            response_breached_at=position.response_breached_at,
+            resolution_breached_at=position.resolution_breached_at,
+        )
         ticket = stored.get(spec.ref)
         wanted_events = [_event_key(e.at, e.type, spec.tower if e.type == "opened" else e.tower) for e in spec.events]
         if ticket is None:
@@ -530,6 +546,12 @@ TICKET_COLUMNS = (
     "opened_at",
     "responded_at",
     "resolved_at",
+    "closed_at",
+    "respond_due_at",
+    "resolve_due_at",
+    "next_due_at",
+    "response_breached_at",
+    "resolution_breached_at",
 )
 EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal")
 AUDIT_COLUMNS = (
@@ -570,6 +592,12 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
                 t.opened_at,
                 t.responded_at,
                 t.resolved_at,
+                t.closed_at,
+                t.respond_due_at,
+                t.resolve_due_at,
+                t.next_due_at,
+                t.response_breached_at,
+                t.resolution_breached_at,
             )
             for t, _ in new
         ),

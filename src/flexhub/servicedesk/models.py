@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.db import models
 from django.db.models import Q
 
@@ -89,6 +91,10 @@ class TicketStatus(models.TextChoices):
     OPEN = "open", "Open"
     AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
     RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATES = (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
 
 
 class Ticket(models.Model):
@@ -111,6 +117,15 @@ class Ticket(models.Model):
     opened_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The SLA position, kept up to date by every event and by the breach sweep, so queues can
+    # sort by time to breach in the database.
+    respond_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     tenancy = TenancyRule(
@@ -126,7 +141,12 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["framework", "ref"], name="ticket_ref_unique_in_framework"),
             models.CheckConstraint(condition=Q(priority__in=PRIORITIES), name="ticket_priority_known"),
         ]
-        indexes = [models.Index(fields=["framework", "status", "priority"])]
+        indexes = [
+            models.Index(fields=["framework", "status", "priority"]),
+            models.Index(fields=["current_tower", "status", "next_due_at"]),
+            models.Index(fields=["status", "next_due_at"]),
+            models.Index(fields=["member", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.title}"
@@ -135,10 +155,26 @@ class Ticket(models.Model):
 class EventType(models.TextChoices):
     OPENED = "opened", "Opened"
     RESPONDED = "responded", "Responded"
-    AWAITING_CUSTOMER = "awaiting_customer", "Awaiting customer"
+    AWAITING_CUSTOMER = "awaiting_customer", "Waiting for the customer"
     RESUMED = "resumed", "Resumed"
     REASSIGNED = "reassigned", "Reassigned"
     RESOLVED = "resolved", "Resolved"
+    COMMENT = "comment", "Comment"
+    REOPENED = "reopened", "Reopened"
+    CLOSED = "closed", "Closure confirmed"
+
+
+MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
+
+
+class TicketEventQuerySet(ScopedQuerySet["TicketEvent"]):
+    """Events of visible tickets; internal notes are never shown to the member's people."""
+
+    def visible_to(self, user: Any) -> Self:
+        events = super().visible_to(user)
+        if getattr(user, "role", None) in MEMBER_ROLES:
+            events = events.exclude(internal=True)
+        return events
 
 
 class TicketEvent(models.Model):
@@ -153,7 +189,7 @@ class TicketEvent(models.Model):
     note = models.TextField(blank=True)
     internal = models.BooleanField(default=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = TicketEventQuerySet.as_manager()
     tenancy = TenancyRule(
         organisation="ticket__member",
         framework="ticket__framework",

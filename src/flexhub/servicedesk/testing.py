@@ -22,13 +22,15 @@ def build_servicedesk(world: World, actor: Actor) -> None:
             business_start=dt.time(8),
             business_end=dt.time(18),
         )
-        for priority, respond, resolve in (
-            ("P1", 15, 240),
-            ("P2", 30, 480),
-            ("P3", 240, 1800),
-            ("P4", 480, 3000),
+        for priority, respond, resolve, clock in (
+            ("P1", 15, 240, "24x7"),
+            ("P2", 30, 480, "business"),
+            ("P3", 240, 1800, "business"),
+            ("P4", 480, 3000, "business"),
         ):
-            SlaTarget.objects.create(policy=policy, priority=priority, respond_minutes=respond, resolve_minutes=resolve)
+            SlaTarget.objects.create(
+                policy=policy, priority=priority, respond_minutes=respond, resolve_minutes=resolve, clock=clock
+            )
         ServiceCreditRule.objects.create(policy=policy, priority="P1", per_breach=Decimal("5"), cap=Decimal("15"))
         tower = framework.towers.get(code="EUC")
         for member_code in members:

@@ -13,14 +13,40 @@ from flexhub.servicedesk.reports import sla_month_report
 
 
 class Command(BaseCommand):
-    help = "Report SLA response and resolution for a month, and the service credits they earn."
+    help = "Report SLA response and resolution for a month and the service credits they earn; or sweep for breaches."
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        from flexhub.servicedesk.tasks import sla_sweep_task
+
+        result = sla_sweep_task.enqueue()
+        if result.status == "SUCCESSFUL":
+            outcome = result.return_value or {}
+            if options["json"]:
+                self.stdout.write(json.dumps(outcome))
+            else:
+                self.stdout.write(
+                    f"sweep at {outcome.get('checked_at')}: {outcome.get('breached', 0)} breach(es) recorded, "
+                    f"{outcome.get('warned', 0)} warning(s) sent"
+                )
+        else:
+            self.stdout.write(f"sweep queued as task {result.id} ({result.status})")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("period", help="the month, YYYY-MM")
-        parser.add_argument("--framework", required=True)
+        parser.add_argument("period", nargs="?", help="the month, YYYY-MM")
+        parser.add_argument("--framework")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--sweep",
+            action="store_true",
+            help="record breaches of open tickets as they happen and warn of imminent ones (run it every few minutes)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["sweep"]:
+            self._sweep(options)
+            return
+        if not options["period"] or not options["framework"]:
+            raise CommandError("give the month (YYYY-MM) and --framework CODE, or --sweep")
         framework = Framework.objects.filter(code=options["framework"]).first()
         if framework is None:
             raise CommandError(f"unknown framework {options['framework']!r}")

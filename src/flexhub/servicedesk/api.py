@@ -1,0 +1,298 @@
+"""API of the service desk: tickets (queues, raising, every step), events, SLA reports, scorecards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.errors import RuleError
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.frameworks.models import Framework, Service, Tower
+from flexhub.rules.periods import Month
+from flexhub.servicedesk import services
+from flexhub.servicedesk.forms import QueueFilterForm
+from flexhub.servicedesk.models import Ticket, TicketEvent, TicketKind
+from flexhub.servicedesk.queues import ticket_queue
+
+MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
+
+
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
+    tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    ticket: Any = serializers.SlugRelatedField(slug_field="ref", read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "ticket", "seq", "at", "type", "tower", "actor", "note", "internal"]
+
+
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    current_tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "ref",
+            "framework",
+            "member",
+            "kind",
+            "priority",
+            "title",
+            "status",
+            "current_tower",
+            "opened_at",
+            "responded_at",
+            "resolved_at",
+            "respond_due_at",
+            "resolve_due_at",
+            "next_due_at",
+            "response_breached_at",
+            "resolution_breached_at",
+        ]
+
+
+class TicketDetailSerializer(TicketSerializer):
+    events = serializers.SerializerMethodField()
+    category: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "description", "category", "events"]
+
+    def get_events(self, ticket: Ticket) -> list[dict[str, Any]]:
+        user = self.context["request"].user
+        events = TicketEvent.objects.visible_to(user).filter(ticket=ticket).select_related("tower", "actor", "ticket")
+        return EventSerializer(events.order_by("seq"), many=True).data  # type: ignore[return-value]
+
+
+class TicketCreateSerializer(serializers.Serializer[Ticket]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    kind = serializers.ChoiceField(choices=TicketKind.choices, default=TicketKind.INCIDENT)
+    priority = serializers.ChoiceField(choices=[(p, p) for p in ("P1", "P2", "P3", "P4")])
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.CharField(required=False, allow_blank=True, help_text="Service code")
+
+
+class NoteSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    internal = serializers.BooleanField(required=False, default=False)
+
+
+class ReassignSerializer(serializers.Serializer[Any]):
+    tower = serializers.CharField(help_text="Tower code")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Tickets, soonest breach first. Filters: member, priority, state (open, awaiting_customer,
+    resolved, closed, all), breached (yes/no), tower. Members POST to raise one; the steps of
+    working a ticket are POST actions on it."""
+
+    queryset = Ticket.objects.all()
+    serializer_class = TicketSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if self.action != "list":
+            return super().get_queryset().select_related("framework", "member", "current_tower", "category")
+        form = QueueFilterForm(self.request.query_params or None)
+        if form.is_bound and not form.is_valid():
+            raise RuleError("; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        return ticket_queue(self.request.user, form.cleaned_data if form.is_bound else {})
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "retrieve":
+            return TicketDetailSerializer
+        if self.action == "create":
+            return TicketCreateSerializer
+        return TicketSerializer
+
+    @extend_schema(request=TicketCreateSerializer, responses=TicketDetailSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: Any = request.user
+        if user.role not in MEMBER_ROLES:
+            return Response({"detail": "Only a member's people raise tickets."}, status=403)
+        body = TicketCreateSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        category = None
+        if data.get("category"):
+            category = (
+                Service.objects.visible_to(user).filter(framework=data["framework"], code=data["category"]).first()
+            )
+            if category is None:
+                raise RuleError(f"unknown service {data['category']!r}", field="category")
+        ticket = services.ticket_raise(
+            actor=self.actor(),
+            framework=data["framework"],
+            member=user.organisation,
+            kind=data["kind"],
+            priority=data["priority"],
+            title=data["title"],
+            description=data["description"],
+            category=category,
+        )
+        return Response(
+            TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
+
+    def _step(self, request: Request, fn: Any, **extra: Any) -> Response:
+        ticket = self.get_object()
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fn(actor=self.actor(), ticket=ticket, **extra, **self._note_args(fn, body.validated_data))
+        if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+            return Response({"detail": "Done; the ticket has left your queue."})
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
+
+    @staticmethod
+    def _note_args(fn: Any, data: dict[str, Any]) -> dict[str, Any]:
+        if fn is services.ticket_close:
+            return {}
+        if fn is services.ticket_comment:
+            return {"note": data["note"], "internal": data["internal"]}
+        return {"note": data["note"]}
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_respond)
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def comment(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_comment)
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="await")
+    def await_customer(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_await_customer)
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_resume)
+
+    @extend_schema(request=ReassignSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tower = Tower.objects.filter(framework=ticket.framework, code=body.validated_data["tower"]).first()
+        if tower is None:
+            raise RuleError(f"unknown tower {body.validated_data['tower']!r}", field="tower")
+        return self._step(request, services.ticket_reassign, tower=tower)
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_resolve)
+
+    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_reopen)
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(request, services.ticket_close)
+
+
+class TicketEventViewSet(ScopedReadOnlyViewSet):
+    """Ticket events; internal notes are never shown to the member's people."""
+
+    queryset = TicketEvent.objects.all()
+    serializer_class = EventSerializer
+    filterset_fields = ["ticket__ref", "type"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("ticket", "tower", "actor").order_by("ticket_id", "seq")
+
+
+def _framework_and_month(request: Request) -> tuple[Framework, Month | None]:
+    code = request.query_params.get("framework")
+    if not code:
+        raise RuleError("give ?framework=CODE", field="framework")
+    framework = get_visible_or_404(Framework, request.user, code=code)
+    period = request.query_params.get("period")
+    try:
+        return framework, Month.parse(period) if period else None
+    except ValueError as exc:
+        raise RuleError(f"period: {exc}", field="period") from exc
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("framework", str, required=True),
+        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def sla_report(request: Request) -> Response:
+    """The month's SLA report, as `flexhub sla --json` prints it (authority and integrator)."""
+    from flexhub.servicedesk.reports import sla_month_report
+
+    user: Any = request.user
+    if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
+        return Response({"detail": "This role cannot see SLA reports."}, status=403)
+    framework, month = _framework_and_month(request)
+    if month is None:
+        raise RuleError("give ?period=YYYY-MM", field="period")
+    report = sla_month_report(framework, month)
+    if user.role == Role.INTEGRATOR:
+        report.pop("credits")  # credits are money: the integrator sees no invoices
+    return Response(report)
+
+
+@extend_schema(parameters=[OpenApiParameter("framework", str, required=True)], responses={200: dict})
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def scorecards(request: Request) -> Response:
+    """Supplier scorecards per tower and month (authority and integrator)."""
+    from flexhub.servicedesk.scorecards import framework_scorecards
+
+    user: Any = request.user
+    if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
+        return Response({"detail": "This role cannot see scorecards."}, status=403)
+    framework, _ = _framework_and_month(request)
+    card = framework_scorecards(framework)
+    return Response(
+        {
+            "framework": framework.code,
+            "from": card["first"],
+            "to": card["last"],
+            "towers": [
+                {
+                    "tower": r["tower"].code,
+                    "supplier": r["tower"].supplier.code,
+                    "month": r["month"],
+                    "received": r["cell"].received,
+                    "responded": r["cell"].responded,
+                    "responded_in_target_percent": r["cell"].response_rate,
+                    "resolved": r["cell"].resolved,
+                    "resolved_in_target_percent": r["cell"].resolution_rate,
+                    "held_hours": r["cell"].held_hours,
+                    "reassigned_in": r["cell"].reassigned_in,
+                    "reassigned_out": r["cell"].reassigned_out,
+                }
+                for r in card["rows"]
+            ],
+        }
+    )

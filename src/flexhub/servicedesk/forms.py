@@ -1,0 +1,78 @@
+"""Forms of the service desk: raising a ticket, and the steps of working one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from flexhub.servicedesk.models import PRIORITIES, TicketKind
+
+PRIORITY_CHOICES = [
+    ("P1", "P1: critical, many people cannot work"),
+    ("P2", "P2: high, a team or a key service is affected"),
+    ("P3", "P3: medium, one person cannot work normally"),
+    ("P4", "P4: low, a request or a minor fault"),
+]
+assert [p for p, _ in PRIORITY_CHOICES] == list(PRIORITIES)
+
+
+class TicketRaiseForm(forms.Form):
+    framework = forms.ModelChoiceField(queryset=None, empty_label=None)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(
+        choices=TicketKind.choices,
+        widget=forms.RadioSelect,
+        initial=TicketKind.INCIDENT,
+        label="Is something broken, or do you need something?",
+    )
+    priority = forms.ChoiceField(choices=PRIORITY_CHOICES, initial="P3", widget=forms.RadioSelect)
+    category = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Which service is it about?",  # type: ignore[arg-type]
+        empty_label="Not sure",
+    )
+    title = forms.CharField(max_length=300, label="Summary", help_text="In a few words")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="What happened, who is affected, since when"
+    )
+
+    def __init__(self, *args: Any, frameworks: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks  # type: ignore[attr-defined]
+        self.fields["category"].queryset = services  # type: ignore[attr-defined]
+        if frameworks.count() == 1:
+            self.fields["framework"].widget = forms.HiddenInput()
+            self.initial["framework"] = frameworks.first().pk
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note")
+    internal = forms.BooleanField(required=False, label="Internal note (never shown to the member)")
+
+
+class ReassignForm(forms.Form):
+    tower = forms.ModelChoiceField(queryset=None, empty_label="Choose a tower")  # type: ignore[arg-type]
+    note = forms.CharField(required=False, label="Why (optional)")
+
+    def __init__(self, *args: Any, towers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tower"].queryset = towers  # type: ignore[attr-defined]
+
+
+class QueueFilterForm(forms.Form):
+    member = forms.CharField(required=False, label="Member code")
+    priority = forms.ChoiceField(choices=[("", "Any"), *[(p, p) for p in PRIORITIES]], required=False)
+    state = forms.ChoiceField(
+        choices=[
+            ("", "Open or waiting"),
+            ("open", "Open"),
+            ("awaiting_customer", "Waiting for customer"),
+            ("resolved", "Resolved"),
+            ("closed", "Closed"),
+            ("all", "All"),
+        ],
+        required=False,
+    )
+    breached = forms.ChoiceField(choices=[("", "Any"), ("yes", "Breached"), ("no", "Not breached")], required=False)
+    tower = forms.CharField(required=False, label="Tower code")

@@ -1,0 +1,123 @@
+"""Email notifications of the service desk, sent after the change is committed.
+
+Each message says which ticket and what changed. A member's people only ever hear
+about their own organisation's tickets, and never of internal notes; the service desk
+(agents of the tower's supplier, the integrator) hears about the tickets it works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+
+from flexhub.core.models import User
+from flexhub.core.roles import Role
+from flexhub.servicedesk.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+def _ticket(pk: int) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("framework", "member", "current_tower__supplier", "raised_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _emails(users: Iterable[User]) -> list[str]:
+    return sorted({u.email for u in users if u.email and u.is_active})
+
+
+def member_recipients(ticket: Ticket) -> list[str]:
+    """The raiser, or (for tickets without one) the member's admins."""
+    if ticket.raised_by is not None:
+        return _emails([ticket.raised_by])
+    return _emails(User.objects.filter(organisation=ticket.member, role=Role.MEMBER_ADMIN))
+
+
+def desk_recipients(ticket: Ticket, *, with_integrator: bool = False) -> list[str]:
+    """Agents of the supplier running the ticket's tower, and (if asked) the integrator's people."""
+    users = []
+    if ticket.current_tower is not None:
+        users += list(User.objects.filter(organisation_id=ticket.current_tower.supplier_id, role=Role.AGENT))
+    if with_integrator and ticket.framework.integrator_id:
+        users += list(User.objects.filter(organisation_id=ticket.framework.integrator_id, role=Role.INTEGRATOR))
+    return _emails(users)
+
+
+def _send(
+    template: str, ticket: Ticket, recipients: list[str], event: TicketEvent | None = None, audience: str = "member"
+) -> int:
+    if not recipients:
+        return 0
+    context = {
+        "ticket": ticket,
+        "event": event,
+        "audience": audience,
+        "base_url": getattr(settings, "FLEXHUB_BASE_URL", "http://127.0.0.1:8000"),
+    }
+    subject = " ".join(render_to_string(f"servicedesk/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"servicedesk/email/{template}.txt", context)
+    try:
+        return send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
+    except OSError:  # a mail server that is down must not break the service desk
+        log.exception("could not send %s for ticket %s", template, ticket.ref)
+        return 0
+
+
+def ticket_raised(pk: int) -> None:
+    ticket = _ticket(pk)
+    if ticket is None:
+        return
+    _send("raised", ticket, member_recipients(ticket))
+    _send("raised", ticket, desk_recipients(ticket), audience="desk")
+
+
+def ticket_responded(pk: int, event_pk: int) -> None:
+    ticket = _ticket(pk)
+    event = TicketEvent.objects.filter(pk=event_pk).first()
+    if ticket is not None:
+        _send("responded", ticket, member_recipients(ticket), event)
+
+
+def ticket_commented(pk: int, event_pk: int) -> None:
+    ticket = _ticket(pk)
+    event = TicketEvent.objects.filter(pk=event_pk, internal=False).first()
+    if ticket is None or event is None:
+        return
+    from_member = event.actor is not None and event.actor.organisation_id == ticket.member_id
+    if from_member:
+        _send("updated", ticket, desk_recipients(ticket), event, audience="desk")
+    else:
+        _send("updated", ticket, member_recipients(ticket), event)
+
+
+def ticket_reassigned(pk: int, event_pk: int) -> None:
+    ticket = _ticket(pk)
+    event = TicketEvent.objects.filter(pk=event_pk).first()
+    if ticket is not None:
+        _send("routed", ticket, desk_recipients(ticket), event, audience="desk")
+
+
+def ticket_resolved(pk: int, event_pk: int) -> None:
+    ticket = _ticket(pk)
+    event = TicketEvent.objects.filter(pk=event_pk).first()
+    if ticket is not None:
+        _send("resolved", ticket, member_recipients(ticket), event)
+
+
+def breach_imminent(pk: int) -> None:
+    ticket = _ticket(pk)
+    if ticket is not None:
+        _send("imminent", ticket, desk_recipients(ticket, with_integrator=True), audience="desk")
+
+
+def breach_recorded(pk: int) -> None:
+    ticket = _ticket(pk)
+    if ticket is not None:
+        _send("breached", ticket, desk_recipients(ticket, with_integrator=True), audience="desk")

@@ -1,0 +1,209 @@
+"""Service desk pages: raise a ticket, queues, the ticket with its timeline and SLA state,
+the steps of working it, and supplier scorecards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView, View
+
+from flexhub.core.audit import Actor
+from flexhub.core.errors import RuleError
+from flexhub.core.forms import apply_rule_error
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.frameworks.models import Framework, Service, Tower
+from flexhub.servicedesk import services
+from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, TicketRaiseForm
+from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
+from flexhub.servicedesk.presenters import queue_words, sla_lines
+from flexhub.servicedesk.queues import ticket_queue
+
+MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
+DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
+
+
+class TicketListView(ScopedListView):
+    """Members: their tickets. Agents: their towers' queue. Integrator and authority: every tower."""
+
+    model = Ticket
+    template_name = "servicedesk/ticket_list.html"
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        self.filter_form = QueueFilterForm(self.request.GET or None)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return ticket_queue(self.request.user, filters)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        context["rows"] = [(t, *queue_words(t, now)) for t in context["object_list"]]
+        context["filter_form"] = self.filter_form
+        user: Any = self.request.user
+        context["is_member"] = user.role in MEMBER_ROLES
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class TicketCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    allowed_roles = MEMBER_ROLES
+    form_class = TicketRaiseForm
+    template_name = "servicedesk/ticket_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        user: Any = self.request.user
+        frameworks = Framework.objects.visible_to(user).order_by("code")
+        kwargs["frameworks"] = frameworks
+        kwargs["services"] = Service.objects.visible_to(user).order_by("framework__code", "name")
+        return kwargs
+
+    def form_valid(self, form: TicketRaiseForm) -> HttpResponse:
+        data = form.cleaned_data
+        user: Any = self.request.user
+        category = data["category"]
+        if category is not None and category.framework_id != data["framework"].pk:
+            form.add_error("category", "Choose a service of that framework")
+            return self.form_invalid(form)
+        try:
+            ticket = services.ticket_raise(
+                actor=Actor.for_request(self.request),
+                framework=data["framework"],
+                member=user.organisation,
+                kind=data["kind"],
+                priority=data["priority"],
+                title=data["title"],
+                description=data["description"],
+                category=category,
+            )
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{ticket.ref} raised. We will email you when the service desk responds.")
+        return redirect("ticket-detail", pk=ticket.pk)
+
+
+class TicketDetailView(ScopedDetailView):
+    model = Ticket
+    template_name = "servicedesk/ticket_detail.html"
+    context_object_name = "ticket"
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("framework", "member", "current_tower__supplier", "category", "raised_by", "initial_tower")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        ticket: Ticket = self.object
+        user: Any = self.request.user
+        context["events"] = (
+            TicketEvent.objects.visible_to(user).filter(ticket=ticket).select_related("actor", "tower").order_by("seq")
+        )
+        context["sla"] = sla_lines(ticket)
+        staff = services.works_on(user, ticket)
+        customer = services.is_customer(user, ticket)
+        open_ = ticket.status in (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
+        context.update(
+            staff=staff,
+            customer=customer,
+            is_open=open_,
+            can_reopen=customer
+            and ticket.status == TicketStatus.RESOLVED
+            and ticket.resolved_at is not None
+            and timezone.now() <= ticket.resolved_at + services.reopen_window(),
+            note_form=NoteForm(),
+            reassign_form=ReassignForm(
+                towers=Tower.objects.filter(framework=ticket.framework).exclude(pk=ticket.current_tower_id)
+            )
+            if staff and open_
+            else None,
+        )
+        return context
+
+
+ACTIONS = {
+    "respond": (DESK_ROLES, "Response sent."),
+    "comment": (frozenset(Role), "Comment added."),
+    "await": (DESK_ROLES, "The clock is paused until the customer answers."),
+    "resume": (frozenset(Role), "The clock is running again."),
+    "reassign": (DESK_ROLES, "Ticket reassigned."),
+    "resolve": (DESK_ROLES, "Ticket resolved."),
+    "reopen": (MEMBER_ROLES, "Ticket reopened."),
+    "close": (MEMBER_ROLES, "Thank you: the ticket is closed."),
+}
+
+
+class TicketActionView(RoleRequiredMixin, View):
+    """One step of working a ticket (POST); the service refuses what the user may not do."""
+
+    model = Ticket
+    http_method_names = ["post"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.allowed_roles = ACTIONS[kwargs["action"]][0]
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        ticket = get_visible_or_404(Ticket, request.user, pk=pk)
+        actor = Actor.for_request(request)
+        note = request.POST.get("note", "")
+        try:
+            if action == "respond":
+                services.ticket_respond(actor=actor, ticket=ticket, note=note)
+            elif action == "comment":
+                services.ticket_comment(
+                    actor=actor, ticket=ticket, note=note, internal=request.POST.get("internal") == "on"
+                )
+            elif action == "await":
+                services.ticket_await_customer(actor=actor, ticket=ticket, note=note)
+            elif action == "resume":
+                services.ticket_resume(actor=actor, ticket=ticket, note=note)
+            elif action == "reassign":
+                form = ReassignForm(request.POST, towers=Tower.objects.filter(framework=ticket.framework))
+                if not form.is_valid():
+                    raise RuleError("choose the tower to send the ticket to")
+                services.ticket_reassign(actor=actor, ticket=ticket, tower=form.cleaned_data["tower"], note=note)
+            elif action == "resolve":
+                services.ticket_resolve(actor=actor, ticket=ticket, note=note)
+            elif action == "reopen":
+                services.ticket_reopen(actor=actor, ticket=ticket, note=note)
+            elif action == "close":
+                services.ticket_close(actor=actor, ticket=ticket)
+        except RuleError as error:
+            messages.error(request, error.message[:1].upper() + error.message[1:] + ".")
+        else:
+            messages.success(request, ACTIONS[action][1])
+        if Ticket.objects.visible_to(request.user).filter(pk=pk).exists():
+            return redirect("ticket-detail", pk=pk)
+        return redirect("ticket-list")  # reassigned away from this agent's towers
+
+
+class ScorecardView(RoleRequiredMixin, TemplateView):
+    """Supplier scorecards per tower and month, for the authority and the integrator."""
+
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN, Role.INTEGRATOR})
+    template_name = "servicedesk/scorecards.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from flexhub.servicedesk.scorecards import framework_scorecards
+
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        frameworks = Framework.objects.visible_to(user).order_by("code")
+        chosen = self.request.GET.get("framework")
+        framework = frameworks.filter(code=chosen).first() if chosen else frameworks.first()
+        context["frameworks"] = frameworks
+        context["framework"] = framework
+        context["card"] = framework_scorecards(framework) if framework else None
+        return context
