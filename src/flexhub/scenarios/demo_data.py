@@ -67,6 +67,71 @@ def demo_bill(actor: Actor) -> int:
     return billed
 
 
+def demo_live_tickets() -> None:
+    """A few tickets open now, so the queues and SLA clocks have something to show."""
+    from flexhub.frameworks.models import Framework, Tower
+    from flexhub.servicedesk import services as desk
+    from flexhub.servicedesk.models import Ticket
+
+    if Ticket.objects.filter(raised_by__isnull=False).exists():
+        return
+
+    def as_user(username: str) -> Actor:
+        return Actor(user=User.objects.get(username=username), label=username, channel="web")
+
+    psf = Framework.objects.get(code="PSF")
+    raised = [
+        desk.ticket_raise(
+            actor=as_user("dius-user"),
+            framework=psf,
+            member=Organisation.objects.get(code="DIUS"),
+            kind="incident",
+            priority="P2",
+            title="Cannot print to the shared printer on floor 2",
+            description="Jobs sit in the queue since this morning; colleagues from the DTI side too.",
+        ),
+        desk.ticket_raise(
+            actor=as_user("co-user"),
+            framework=psf,
+            member=Organisation.objects.get(code="CO"),
+            kind="request",
+            priority="P4",
+            title="Laptop for a new starter in the Cabinet Secretariat",
+        ),
+        desk.ticket_raise(
+            actor=as_user("ons-user"),
+            framework=psf,
+            member=Organisation.objects.get(code="ONS"),
+            kind="incident",
+            priority="P3",
+            title="Statistical software licence expired",
+        ),
+    ]
+    desk.ticket_respond(actor=as_user("fj-agent"), ticket=raised[0], note="We are looking at the print server.")
+    desk.ticket_comment(
+        actor=as_user("fj-agent"),
+        ticket=raised[0],
+        internal=True,
+        note="Print spooler on PRN02 hung; restart planned at lunchtime.",
+    )
+    met = Framework.objects.get(code="MPSTT")
+    mps = desk.ticket_raise(
+        actor=as_user("mps-user"),
+        framework=met,
+        member=Organisation.objects.get(code="MPS"),
+        kind="incident",
+        priority="P2",
+        title="Body-worn video uploads failing at Lambeth",
+    )
+    desk.ticket_respond(actor=as_user("csc-agent"), ticket=mps, note="Uploads reach the desktop; checking the link.")
+    desk.ticket_reassign(
+        actor=as_user("csc-agent"),
+        ticket=mps,
+        tower=Tower.objects.get(framework=met, code="NET"),
+        note="Site link saturated: network tower.",
+    )
+
+
 @transaction.atomic
 def demo_create() -> list[dict[str, str]]:
     """Load the demo scenario and make sure every demo login exists; returns the logins."""
@@ -94,4 +159,5 @@ def demo_create() -> list[dict[str, str]]:
                 "organisation": f"{organisation.name} ({code})",
             }
         )
+    demo_live_tickets()
     return logins
