@@ -19,7 +19,15 @@ TOWERS = ("EUC", "HOST", "NET", "APPS")
 
 
 def generate(
-    members: int, contracts: int, lines: int, tickets: int, events: int, seed: int = 7, seat_scale: int = 1
+    members: int,
+    contracts: int,
+    lines: int,
+    tickets: int,
+    events: int,
+    seed: int = 7,
+    seat_scale: int = 1,
+    ticket_window: tuple[dt.datetime, dt.datetime] | None = None,
+    open_share: float = 0.0,
 ) -> str:
     """The scenario as YAML text, written line by line (no YAML library needed)."""
     rng = random.Random(seed)
@@ -120,9 +128,13 @@ def generate(
     w('    P2: {per_breach: "2", cap: "10"}')
     if tickets:
         w("tickets:")
-    span_seconds = int((dt.datetime(2021, 12, 1) - dt.datetime(2015, 1, 1)).total_seconds())
+    window_start, window_end = ticket_window or (
+        dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2021, 12, 1, tzinfo=dt.UTC),
+    )
+    span_seconds = int((window_end - window_start).total_seconds())
     for t in range(tickets):
-        opened = dt.datetime(2015, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randrange(span_seconds))
+        opened = window_start + dt.timedelta(seconds=rng.randrange(span_seconds))
         w(f"  - ref: T{t:07d}")
         w(f"    member: M{rng.randrange(members):04d}")
         w(f"    kind: {'incident' if t % 3 else 'request'}")
@@ -133,6 +145,8 @@ def generate(
         at = opened
         steps = ["opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved"]
         chosen = ["opened", *steps[1 : events - 1], "resolved"] if events >= 2 else ["opened"]
+        if rng.random() < open_share:  # still open: no resolution, and not left waiting
+            chosen = [k for k in chosen if k not in ("resolved", "awaiting_customer", "resumed")]
         for kind in chosen:
             extra = f", tower: {TOWERS[(t + 1) % 4]}" if kind == "reassigned" else ""
             w(f"      - {{at: {at.isoformat()}, type: {kind}{extra}}}")

@@ -216,6 +216,9 @@ EMAIL_BACKEND = os.environ.get("FLEXHUB_EMAIL_BACKEND", "django.core.mail.backen
 DEFAULT_FROM_EMAIL = os.environ.get("FLEXHUB_FROM_EMAIL", "flexhub@localhost")
 EMAIL_HOST = os.environ.get("FLEXHUB_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("FLEXHUB_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("FLEXHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FLEXHUB_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("FLEXHUB_EMAIL_TLS", False)
 
 LOGGING = {
     "version": 1,
