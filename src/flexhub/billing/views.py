@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from flexhub.billing import services
@@ -20,7 +21,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
-from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
 from flexhub.rules.periods import Month
 
@@ -245,33 +246,23 @@ class InvoiceCsvView(RoleRequiredMixin, View):
         return response
 
 
-class CreditNoteCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+class CreditNoteCreateView(ObjectFormView):
     model = Invoice
     allowed_roles = AUTHORITY
     form_class = CreditNoteForm
     template_name = "billing/credit_note_form.html"
+    context_object_name = "invoice"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
-            self.invoice = get_visible_or_404(Invoice, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(invoice=self.invoice, **kwargs)
-
-    def form_valid(self, form: CreditNoteForm) -> HttpResponse:
-        try:
-            note = services.credit_note_issue(
-                actor=Actor.for_request(self.request),
-                invoice=self.invoice,
-                net=form.cleaned_data["net"],
-                reason=form.cleaned_data["reason"],
-            )
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Credit note {note.number} issued for £{note.total:,.2f}.")
-        return redirect("invoice-detail", pk=self.invoice.pk)
+    def act(self, form: CreditNoteForm) -> tuple[str, str]:
+        note = services.credit_note_issue(
+            actor=Actor.for_request(self.request),
+            invoice=self.object,
+            net=form.cleaned_data["net"],
+            reason=form.cleaned_data["reason"],
+        )
+        return f"Credit note {note.number} issued for £{note.total:,.2f}.", reverse(
+            "invoice-detail", kwargs={"pk": self.object.pk}
+        )
 
 
 class WhatIfView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]

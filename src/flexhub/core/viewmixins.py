@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponseBase
-from django.views.generic import DetailView, ListView
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.views.generic import DetailView, FormView, ListView
 
 from flexhub.core.audit import Actor
+from flexhub.core.errors import RuleError
+from flexhub.core.forms import apply_rule_error
 from flexhub.core.roles import Role
-from flexhub.core.tenancy import ALL_ROLES
+from flexhub.core.tenancy import ALL_ROLES, get_visible_or_404
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -38,6 +42,39 @@ class ScopedQuerysetMixin(RoleRequiredMixin):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model._default_manager.visible_to(self.request.user)  # type: ignore[attr-defined, no-any-return]
+
+
+class ObjectFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """A form that acts on one object the user may see: loaded in `dispatch` (404 when out of
+    scope); `act` calls the service and says what happened; a `RuleError` becomes a form error."""
+
+    model: Any
+    lookup_field = "pk"
+    url_kwarg = "pk"
+    context_object_name = "object"
+    object: Any
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user: Any = request.user
+        if user.is_authenticated and user.role in self.allowed_roles:
+            self.object = get_visible_or_404(self.model, user, **{self.lookup_field: kwargs[self.url_kwarg]})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**{self.context_object_name: self.object}, **kwargs)
+
+    def act(self, form: Any) -> tuple[str, str]:
+        """Do the work; return the success message and where to go next."""
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            message, next_url = self.act(form)
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(next_url)
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +29,7 @@ from flexhub.core.models import AuditEntry, Organisation, User
 from flexhub.core.navigation import ADMINS
 from flexhub.core.roles import Role
 from flexhub.core.selectors import audit_entries_filtered
-from flexhub.core.tenancy import get_visible_or_404
-from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 
 class LoginView(auth_views.LoginView):
@@ -102,31 +101,20 @@ class OrganisationDetailView(ScopedDetailView):
         return context
 
 
-class OrganisationEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+class OrganisationEditView(ObjectFormView):
     model = Organisation
+    lookup_field = url_kwarg = "code"
+    context_object_name = "organisation"
     allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
     form_class = OrganisationForm
     template_name = "core/organisation_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated:
-            self.organisation = get_visible_or_404(Organisation, request.user, code=kwargs["code"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_initial(self) -> dict[str, Any]:
-        return {"name": self.organisation.name, "region": self.organisation.region}
+        return {"name": self.object.name, "region": self.object.region}
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(organisation=self.organisation, **kwargs)
-
-    def form_valid(self, form: OrganisationForm) -> HttpResponse:
-        try:
-            services.organisation_update(actor=self.actor(), organisation=self.organisation, **form.cleaned_data)
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{self.organisation.name} saved.")
-        return redirect("organisation-detail", code=self.organisation.code)
+    def act(self, form: OrganisationForm) -> tuple[str, str]:
+        services.organisation_update(actor=self.actor(), organisation=self.object, **form.cleaned_data)
+        return f"{self.object.name} saved.", reverse("organisation-detail", kwargs={"code": self.object.code})
 
 
 class PersonListView(ScopedListView):
@@ -205,28 +193,24 @@ class PersonCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         return redirect("person-detail", pk=person.pk)
 
 
-class PersonEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+class PersonEditView(ObjectFormView):
     model = User
+    context_object_name = "person"
     allowed_roles = ADMINS
     form_class = PersonForm
     template_name = "core/person_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated:
-            self.person = get_visible_or_404(User, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         user: Any = self.request.user
-        roles = _role_choices(user, self.person.organisation)
-        if self.person.role not in dict(roles):
-            roles.insert(0, (self.person.role, Role(self.person.role).label))
+        roles = _role_choices(user, self.object.organisation)
+        if self.object.role not in dict(roles):
+            roles.insert(0, (self.object.role, Role(self.object.role).label))
         kwargs.update(organisations=Organisation.objects.none(), roles=roles, editing=True)
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
-        p = self.person
+        p = self.object
         return {
             "first_name": p.first_name,
             "last_name": p.last_name,
@@ -235,17 +219,9 @@ class PersonEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
             "is_active": p.is_active,
         }
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(person=self.person, **kwargs)
-
-    def form_valid(self, form: PersonForm) -> HttpResponse:
-        try:
-            services.user_update(actor=self.actor(), user=self.person, **form.cleaned_data)
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{self.person.username} saved.")
-        return redirect("person-detail", pk=self.person.pk)
+    def act(self, form: PersonForm) -> tuple[str, str]:
+        services.user_update(actor=self.actor(), user=self.object, **form.cleaned_data)
+        return f"{self.object.username} saved.", reverse("person-detail", kwargs={"pk": self.object.pk})
 
 
 class AuditListView(ScopedListView):

@@ -202,6 +202,11 @@ class CallOffContract(models.Model):
     def __str__(self) -> str:
         return self.ref
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("contract-detail", kwargs={"pk": self.pk})
+
 
 class ContractLine(models.Model):
     """At most one line per service, active from its start to its end (default: the contract's)."""

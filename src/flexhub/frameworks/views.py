@@ -17,7 +17,7 @@ from flexhub.core.forms import apply_rule_error
 from flexhub.core.models import Organisation
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
-from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks import selectors, services
 from flexhub.frameworks.forms import (
     ChangeForm,
@@ -309,68 +309,44 @@ class ContractSignView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         return redirect("contract-detail", pk=contract.pk)
 
 
-class SeatChangeRequestView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+class ContractFormView(ObjectFormView):
+    """A form about one contract; its template sees it as `contract`."""
+
     model = CallOffContract
+    context_object_name = "contract"
+
+    def line_services(self) -> QuerySet[Service]:
+        return Service.objects.filter(lines__contract=self.object)
+
+
+class SeatChangeRequestView(ContractFormView):
     allowed_roles = frozenset({Role.MEMBER_ADMIN})
     form_class = SeatChangeForm
     template_name = "frameworks/seat_change_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
-            self.contract = get_visible_or_404(CallOffContract, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["services"] = Service.objects.filter(lines__contract=self.contract)
-        return kwargs
+        return {**super().get_form_kwargs(), "services": self.line_services()}
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contract=self.contract, **kwargs)
-
-    def form_valid(self, form: SeatChangeForm) -> HttpResponse:
-        try:
-            services.seat_change_request(
-                actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data
-            )
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Your request has been sent to the framework authority.")
-        return redirect("contract-detail", pk=self.contract.pk)
+    def act(self, form: SeatChangeForm) -> tuple[str, str]:
+        services.seat_change_request(actor=Actor.for_request(self.request), contract=self.object, **form.cleaned_data)
+        return "Your request has been sent to the framework authority.", self.object.get_absolute_url()
 
 
-class ContractChangeView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+class ContractChangeView(ContractFormView):
     """The authority records an effective-dated quantity change directly."""
 
-    model = CallOffContract
     allowed_roles = AUTHORITY
     form_class = ChangeForm
     template_name = "frameworks/change_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
-            self.contract = get_visible_or_404(CallOffContract, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["services"] = Service.objects.filter(lines__contract=self.contract)
-        return kwargs
+        return {**super().get_form_kwargs(), "services": self.line_services()}
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contract=self.contract, **kwargs)
-
-    def form_valid(self, form: ChangeForm) -> HttpResponse:
-        try:
-            services.contract_change_record(
-                actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data
-            )
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Quantity change recorded.")
-        return redirect("contract-detail", pk=self.contract.pk)
+    def act(self, form: ChangeForm) -> tuple[str, str]:
+        services.contract_change_record(
+            actor=Actor.for_request(self.request), contract=self.object, **form.cleaned_data
+        )
+        return "Quantity change recorded.", self.object.get_absolute_url()
 
 
 class SeatChangeDecideView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
@@ -407,33 +383,18 @@ class SeatChangeDecideView(RoleRequiredMixin, FormView):  # type: ignore[type-ar
         return redirect("contract-detail", pk=self.seat_request.contract_id)
 
 
-class DeliveryCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
-    model = CallOffContract
+class DeliveryCreateView(ContractFormView):
     allowed_roles = AUTHORITY
     form_class = DeliveryForm
     template_name = "frameworks/delivery_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
-            self.contract = get_visible_or_404(CallOffContract, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs["services"] = self.contract.framework.services.filter(unit__in=["day", "fixed"])
-        return kwargs
+        services_qs = self.object.framework.services.filter(unit__in=["day", "fixed"])
+        return {**super().get_form_kwargs(), "services": services_qs}
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contract=self.contract, **kwargs)
-
-    def form_valid(self, form: DeliveryForm) -> HttpResponse:
-        try:
-            services.delivery_record(actor=Actor.for_request(self.request), contract=self.contract, **form.cleaned_data)
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Delivery recorded.")
-        return redirect("contract-detail", pk=self.contract.pk)
+    def act(self, form: DeliveryForm) -> tuple[str, str]:
+        services.delivery_record(actor=Actor.for_request(self.request), contract=self.object, **form.cleaned_data)
+        return "Delivery recorded.", self.object.get_absolute_url()
 
 
 class DeliveryListView(ScopedListView):
