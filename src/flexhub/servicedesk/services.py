@@ -315,7 +315,7 @@ def ticket_close(*, actor: Actor, ticket: Ticket) -> TicketEvent:
 
 def _locked(ticket: Ticket) -> Ticket:
     return (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("framework", "member", "current_tower", "initial_tower")
         .get(pk=ticket.pk)
     )
@@ -338,7 +338,7 @@ def sla_sweep(*, now: dt.datetime | None = None, warn_minutes: int | None = None
             | Q(response_breached_at__isnull=True, respond_due_at__lte=now)
             | Q(resolution_breached_at__isnull=True, resolve_due_at__lte=now)
         )
-        due = Ticket.objects.select_for_update().filter(pending, status__in=OPEN_STATES, next_due_at__lte=now + warn)
+        due = Ticket.objects.select_for_update(of=("self",)).filter(pending, status__in=OPEN_STATES, next_due_at__lte=now + warn)
         for ticket in due.select_related("framework", "member"):
             before = (ticket.response_breached_at, ticket.resolution_breached_at)
             _refresh(ticket, now)
