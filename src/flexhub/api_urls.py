@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
+from flexhub.directory import api as directory_api
 from flexhub.frameworks import api as frameworks_api
 from flexhub.servicedesk import api as servicedesk_api
 
@@ -25,6 +26,10 @@ router.register("billing-runs", billing_api.BillingRunViewSet, basename="billing
 router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="creditnote")
 router.register("tickets", servicedesk_api.TicketViewSet, basename="ticket")
+router.register("staff", directory_api.StaffViewSet, basename="staffmember")
+router.register("assets", directory_api.AssetViewSet, basename="asset")
+router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
+router.register("government-changes", directory_api.MachineryChangeViewSet, basename="machinerychange")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
 
 urlpatterns = [

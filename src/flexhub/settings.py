@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "flexhub.frameworks",
     "flexhub.servicedesk",
     "flexhub.billing",
+    "flexhub.directory",
+    "flexhub.assets",
     "flexhub.scenarios",
 ]
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("flexhub.frameworks.urls")),
     path("", include("flexhub.billing.urls")),
     path("", include("flexhub.servicedesk.urls")),
+    path("", include("flexhub.directory.urls")),
+    path("", include("flexhub.assets.urls")),
 ]

@@ -338,7 +338,9 @@ def sla_sweep(*, now: dt.datetime | None = None, warn_minutes: int | None = None
             | Q(response_breached_at__isnull=True, respond_due_at__lte=now)
             | Q(resolution_breached_at__isnull=True, resolve_due_at__lte=now)
         )
-        due = Ticket.objects.select_for_update(of=("self",)).filter(pending, status__in=OPEN_STATES, next_due_at__lte=now + warn)
+        due = Ticket.objects.select_for_update(of=("self",)).filter(
+            pending, status__in=OPEN_STATES, next_due_at__lte=now + warn
+        )
         for ticket in due.select_related("framework", "member"):
             before = (ticket.response_breached_at, ticket.resolution_breached_at)
             _refresh(ticket, now)

@@ -1,0 +1,86 @@
+"""Asset register pages: the list, an asset with its history, changes and secure disposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from flexhub.assets import services
+from flexhub.assets.models import ASSET_ROLES, Asset, AssetEvent
+from flexhub.core.audit import Actor
+from flexhub.core.viewmixins import ObjectFormView, ScopedDetailView, ScopedListView
+from flexhub.directory.forms import AssetUpdateForm, DisposalForm
+from flexhub.directory.models import ADMIN_ROLES, StaffMember
+
+
+class AssetListView(ScopedListView):
+    """Member admins: their organisation's assets; the authority: all; member users: their own."""
+
+    model = Asset
+    allowed_roles = ASSET_ROLES
+    template_name = "assets/asset_list.html"
+
+    def get_queryset(self) -> QuerySet[Asset]:
+        assets = super().get_queryset().select_related("model", "owner", "assigned_to")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            assets = assets.filter(
+                Q(asset_tag__icontains=query) | Q(serial__icontains=query) | Q(site__icontains=query)
+            )
+        status = self.request.GET.get("status", "")
+        if status:
+            assets = assets.filter(status=status)
+        return assets.order_by("asset_tag")
+
+
+class AssetDetailView(ScopedDetailView):
+    model = Asset
+    allowed_roles = ASSET_ROLES
+    template_name = "assets/asset_detail.html"
+    context_object_name = "asset"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        asset: Asset = self.object
+        context["history"] = AssetEvent.objects.visible_to(user).filter(asset=asset)
+        context["can_change"] = user.role in ADMIN_ROLES and asset.status != "disposed"
+        if context["can_change"]:
+            staff = StaffMember.objects.filter(organisation=asset.owner, status="active")
+            context["update_form"] = AssetUpdateForm(
+                staff=staff, initial={"status": asset.status, "site": asset.site, "assigned_to": asset.assigned_to_id}
+            )
+            context["disposal_form"] = DisposalForm()
+        return context
+
+
+class AssetUpdateView(ObjectFormView):
+    model = Asset
+    allowed_roles = ADMIN_ROLES
+    form_class = AssetUpdateForm
+    template_name = "assets/asset_form.html"
+    context_object_name = "asset"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        staff = StaffMember.objects.filter(organisation=self.object.owner, status="active")
+        return {**super().get_form_kwargs(), "staff": staff}
+
+    def act(self, form: AssetUpdateForm) -> tuple[str, str]:
+        services.asset_update(actor=Actor.for_request(self.request), asset=self.object, **form.cleaned_data)
+        return f"{self.object.asset_tag} updated.", reverse("asset-detail", kwargs={"pk": self.object.pk})
+
+
+class AssetDisposeView(ObjectFormView):
+    model = Asset
+    allowed_roles = ADMIN_ROLES
+    form_class = DisposalForm
+    template_name = "assets/asset_dispose.html"
+    context_object_name = "asset"
+
+    def act(self, form: DisposalForm) -> tuple[str, str]:
+        record = services.asset_dispose(actor=Actor.for_request(self.request), asset=self.object, **form.cleaned_data)
+        return f"{self.object.asset_tag} disposed of (certificate {record.certificate_ref}).", reverse(
+            "asset-detail", kwargs={"pk": self.object.pk}
+        )

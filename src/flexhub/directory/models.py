@@ -1,0 +1,160 @@
+"""The staff directory of each member, machinery-of-government changes and TUPE transfers."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import ScopedQuerySet, TenancyRule
+
+DIRECTORY_ROLES = frozenset({Role.AUTHORITY_ADMIN, Role.MEMBER_ADMIN, Role.MEMBER_USER})
+ADMIN_ROLES = frozenset({Role.AUTHORITY_ADMIN, Role.MEMBER_ADMIN})
+
+
+class StaffStatus(models.TextChoices):
+    ACTIVE = "active", "In post"
+    LEFT = "left", "Left"
+    TRANSFERRED = "transferred", "Transferred to a supplier"
+
+
+class StaffMember(models.Model):
+    """A person in a member's directory, matched across imports by work email."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    unit = models.CharField(max_length=200)
+    site = models.CharField(max_length=200)
+    grade = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=12, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    start_date = models.DateField(null=True, blank=True)
+    leave_date = models.DateField(null=True, blank=True)
+    predecessor = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The predecessor department the person came from",
+    )
+    user = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff")
+
+    objects = ScopedQuerySet.as_manager()
+    # Member users see their organisation's directory, like any staff directory.
+    tenancy = TenancyRule(organisation="organisation", roles=DIRECTORY_ROLES)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["organisation", "name"]),
+            models.Index(fields=["organisation", "unit"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leave_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(leave_date__gte=models.F("start_date")),
+                name="staff_leaves_after_starting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class StaffEvent(models.Model):
+    """A dated step in a person's history: joined, changed, left, moved by a change of
+    government, transferred to a supplier."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    effective = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20)
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="staff__organisation", roles=ADMIN_ROLES)
+
+    class Meta:
+        ordering = ["staff", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.staff.email} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class ChangeKind(models.TextChoices):
+    FORM = "form", "New organisation formed from predecessors"
+    MERGE = "merge", "Organisation merged into another"
+
+
+class MachineryChange(models.Model):
+    """A machinery-of-government change: who did it, why, when it took effect and what moved."""
+
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    predecessors = models.ManyToManyField(Organisation, related_name="+")
+    effective = models.DateField()
+    reason = models.TextField()
+    performed_by = models.CharField(max_length=200)
+    performed_at = models.DateTimeField()
+    moved = models.JSONField(default=dict, help_text="Counts and keys of what moved, by kind")
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="successor", roles=ADMIN_ROLES)
+
+    class Meta:
+        ordering = ["-effective", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.successor.code} on {self.effective}"
+
+
+class TupeTransfer(models.Model):
+    """A member's staff transferring to a supplier under TUPE; the person's record moves with them."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="transfers")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tupe_out")
+    to_supplier = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tupe_in")
+    transfer_date = models.DateField()
+    terms_protected = models.BooleanField(default=True, help_text="Terms and conditions protected")
+    note = models.TextField(blank=True)
+    recorded_by = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="from_organisation", roles=ADMIN_ROLES)
+
+    class Meta:
+        ordering = ["-transfer_date", "staff__name"]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name}: {self.from_organisation.code} to {self.to_supplier.code} on {self.transfer_date}"
+
+
+class StagedImport(models.Model):
+    """An uploaded CSV kept (in the database, so any app server can apply it) between its
+    preview and the admin's decision to apply it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)  # staff | assets
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    summary = models.JSONField(default=dict)
+    uploaded_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="organisation", roles=ADMIN_ROLES)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.filename} for {self.organisation.code}"

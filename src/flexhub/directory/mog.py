@@ -1,0 +1,245 @@
+"""Machinery-of-government changes: a new organisation formed from predecessors (whole or in
+part), or one organisation merged into another. A dry run (`mog_plan`) says exactly what would
+move; `mog_apply` moves it in one transaction, keeping every record's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from flexhub.assets.models import Asset, AssetEvent
+from flexhub.core.audit import Actor, audit_record
+from flexhub.core.bulk import insert_rows
+from flexhub.core.errors import RuleError
+from flexhub.core.models import AuditAction, AuditEntry, Organisation
+from flexhub.core.roles import Role
+from flexhub.core.services import organisation_save
+from flexhub.directory.models import ChangeKind, MachineryChange, StaffEvent, StaffMember, StaffStatus
+from flexhub.directory.services import AUDIT_COLUMNS
+from flexhub.frameworks.models import CallOffContract, Framework
+from flexhub.servicedesk.models import OPEN_STATES, Ticket
+
+SAMPLE = 20
+
+
+@dataclass
+class MogPlan:
+    """What a change would do; `keys` are the ids that will move, by kind."""
+
+    kind: str
+    successor_code: str
+    successor_name: str
+    predecessors: list[Organisation]
+    effective: dt.date
+    reason: str
+    into: Organisation | None = None
+    keys: dict[str, list[int]] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "successor": self.successor_code,
+            "successor_name": self.successor_name,
+            "predecessors": [p.code for p in self.predecessors],
+            "effective": self.effective.isoformat(),
+            "moves": {kind: len(ids) for kind, ids in self.keys.items()},
+            "examples": self.samples,
+        }
+
+
+def _require_authority(actor: Actor, organisations: list[Organisation]) -> None:
+    user = actor.user
+    if user is None:
+        return
+    if user.role != Role.AUTHORITY_ADMIN:
+        raise RuleError("only an authority admin can make a machinery-of-government change")
+    reach = Framework.objects.filter(authority_id=user.organisation_id, participants__in=organisations)
+    if reach.values("participants").distinct().count() < len({o.pk for o in organisations}):
+        raise RuleError("every organisation concerned must take part in one of your frameworks")
+
+
+def mog_plan(
+    *,
+    actor: Actor,
+    kind: str,
+    predecessors: list[Organisation],
+    effective: dt.date,
+    reason: str,
+    code: str = "",
+    name: str = "",
+    into: Organisation | None = None,
+    units: list[str] | None = None,
+    move_assets: bool = True,
+    move_contracts: bool = True,
+    move_tickets: bool = True,
+) -> MogPlan:
+    """Work out exactly what the change would move, writing nothing."""
+    if kind not in ChangeKind.values:
+        raise RuleError(f"unknown kind of change {kind!r} (form or merge)", field="kind")
+    if not predecessors:
+        raise RuleError("name the predecessor organisations", field="predecessors")
+    if not reason.strip():
+        raise RuleError("say why (the reason is kept with the change)", field="reason")
+    for org in predecessors:
+        if not org.is_member:
+            raise RuleError(f"{org.code} is not a member body", field="predecessors")
+    if kind == ChangeKind.FORM:
+        code = code.strip().upper()
+        if not code or not name.strip():
+            raise RuleError("give the new organisation's code and name", field="code")
+        if Organisation.objects.filter(code__iexact=code).exists():
+            raise RuleError(f"the code {code} is taken", field="code")
+        _require_authority(actor, predecessors)
+        plan = MogPlan(kind, code, name.strip(), predecessors, effective, reason.strip())
+    else:
+        if into is None:
+            raise RuleError("choose the organisation to merge into", field="into")
+        if len(predecessors) != 1:
+            raise RuleError("merge one organisation at a time", field="predecessors")
+        if into.pk == predecessors[0].pk:
+            raise RuleError("an organisation cannot merge into itself", field="into")
+        _require_authority(actor, [*predecessors, into])
+        plan = MogPlan(kind, into.code, into.name, predecessors, effective, reason.strip(), into=into)
+        units = None  # a merge moves everything
+    staff = StaffMember.objects.filter(organisation__in=predecessors).exclude(status=StaffStatus.TRANSFERRED)
+    if units:
+        staff = staff.filter(unit__in=units)
+    plan.keys["staff"] = list(staff.order_by("pk").values_list("pk", flat=True))
+    plan.samples["staff"] = [f"{n} <{e}>" for n, e in staff.order_by("name").values_list("name", "email")[:SAMPLE]]
+    if move_assets:
+        assets = Asset.objects.filter(owner__in=predecessors)
+        if kind == ChangeKind.FORM and units:
+            assets = assets.filter(assigned_to__in=staff)
+        plan.keys["assets"] = list(assets.order_by("pk").values_list("pk", flat=True))
+        plan.samples["assets"] = list(assets.order_by("asset_tag").values_list("asset_tag", flat=True)[:SAMPLE])
+    if move_contracts:
+        contracts = CallOffContract.objects.filter(member__in=predecessors)
+        plan.keys["contracts"] = list(contracts.order_by("pk").values_list("pk", flat=True))
+        plan.samples["contracts"] = list(contracts.order_by("ref").values_list("ref", flat=True)[:SAMPLE])
+    if move_tickets:
+        tickets = Ticket.objects.filter(member__in=predecessors, status__in=OPEN_STATES)
+        if kind == ChangeKind.FORM and units:
+            tickets = tickets.filter(Q(raised_by__staff__in=staff) | Q(raised_by__isnull=True))
+        plan.keys["tickets"] = list(tickets.order_by("pk").values_list("pk", flat=True))
+        plan.samples["tickets"] = list(tickets.order_by("ref").values_list("ref", flat=True)[:SAMPLE])
+    return plan
+
+
+@transaction.atomic
+def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
+    """Carry out a planned change: the successor formed (or chosen), everything planned moved,
+    each moved record's history and audit entry written; the predecessors stay, marked."""
+    now = timezone.now()
+    if plan.kind == ChangeKind.FORM:
+        first = plan.predecessors[0]
+        successor = organisation_save(
+            actor=actor,
+            code=plan.successor_code,
+            name=plan.successor_name,
+            roles=["member"],
+            region=first.region,
+            predecessors=plan.predecessors,
+        )
+    else:
+        assert plan.into is not None
+        successor = plan.into
+        existing = list(successor.predecessors.all())
+        organisation_save(
+            actor=actor,
+            code=successor.code,
+            name=successor.name,
+            roles=successor.roles,
+            region=successor.region,
+            jurisdictions=successor.jurisdictions,
+            foreign_law_exposure=successor.foreign_law_exposure,
+            predecessors=[*existing, *[p for p in plan.predecessors if p not in existing]],
+        )
+    from flexhub.frameworks.services import framework_enrol
+
+    for framework in Framework.objects.filter(participants__in=plan.predecessors).distinct():
+        framework_enrol(actor=actor, framework=framework, organisations=[successor])
+    label = actor.label[:200]
+    user_id = actor.user.pk if actor.user else None
+    note = f"{ChangeKind(plan.kind).label} on {plan.effective}: {plan.reason}"
+
+    def audit_rows(object_type: str, rows: list[tuple[int, str, int]]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                now,
+                user_id,
+                label,
+                actor.channel,
+                AuditAction.UPDATE,
+                object_type,
+                str(pk),
+                text[:300],
+                successor.pk,
+                None,
+                {"organisation": [old, successor.code]},
+                plan.reason,
+            )
+            for pk, text, old in rows
+        ]
+
+    codes = {p.pk: p.code for p in plan.predecessors}
+    staff_ids = plan.keys.get("staff", [])
+    for chunk_start in range(0, len(staff_ids), 5000):
+        ids = staff_ids[chunk_start : chunk_start + 5000]
+        rows = list(StaffMember.objects.filter(pk__in=ids).values_list("pk", "email", "organisation_id"))
+        insert_rows(
+            StaffEvent,
+            ("staff_id", "at", "effective", "kind", "from_organisation_id", "to_organisation_id", "note"),
+            [(pk, now, plan.effective, "moved", org, successor.pk, note[:300]) for pk, _, org in rows],
+        )
+        insert_rows(
+            AuditEntry, AUDIT_COLUMNS, audit_rows("directory.staffmember", [(pk, e, codes[o]) for pk, e, o in rows])
+        )
+        for org_id in {o for _, _, o in rows}:
+            StaffMember.objects.filter(pk__in=ids, organisation_id=org_id, predecessor__isnull=True).update(
+                predecessor_id=org_id
+            )
+        StaffMember.objects.filter(pk__in=ids).update(organisation=successor)
+    asset_ids = plan.keys.get("assets", [])
+    for chunk_start in range(0, len(asset_ids), 5000):
+        ids = asset_ids[chunk_start : chunk_start + 5000]
+        rows = list(Asset.objects.filter(pk__in=ids).values_list("pk", "asset_tag", "owner_id"))
+        insert_rows(
+            AssetEvent,
+            ("asset_id", "at", "kind", "from_value", "to_value", "actor_label", "note"),
+            [(pk, now, "owner", codes[o], successor.code, label, note[:300]) for pk, _, o in rows],
+        )
+        insert_rows(AuditEntry, AUDIT_COLUMNS, audit_rows("assets.asset", [(pk, t, codes[o]) for pk, t, o in rows]))
+        Asset.objects.filter(pk__in=ids).update(owner=successor)
+    for object_type, model, attribute, key in (
+        ("frameworks.calloffcontract", CallOffContract, "member", "contracts"),
+        ("servicedesk.ticket", Ticket, "member", "tickets"),
+    ):
+        ids = plan.keys.get(key, [])
+        rows = list(model.objects.filter(pk__in=ids).values_list("pk", "ref", f"{attribute}_id"))
+        insert_rows(AuditEntry, AUDIT_COLUMNS, audit_rows(object_type, [(pk, r, codes[o]) for pk, r, o in rows]))
+        model.objects.filter(pk__in=ids).update(**{attribute: successor})
+    change = MachineryChange.objects.create(
+        kind=plan.kind,
+        successor=successor,
+        effective=plan.effective,
+        reason=plan.reason,
+        performed_by=label,
+        performed_at=now,
+        moved={kind: len(ids) for kind, ids in plan.keys.items()},
+    )
+    change.predecessors.set(plan.predecessors)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=change,
+        changes={"predecessors": [None, [p.code for p in plan.predecessors]], "moved": [None, change.moved]},
+        organisation=successor,
+        reason=plan.reason,
+    )
+    return change

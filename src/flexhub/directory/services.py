@@ -1,0 +1,368 @@
+"""The staff directory's writes: the all-or-nothing CSV import, and single changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+from django.utils import timezone
+
+from flexhub.core.audit import Actor
+from flexhub.core.bulk import insert_rows
+from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
+from flexhub.core.errors import RuleError
+from flexhub.core.models import AuditAction, AuditEntry, Organisation, User
+from flexhub.core.roles import Role
+from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
+
+STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
+STAFF_FIELDS = ("name", "unit", "site", "grade", "start_date", "leave_date", "predecessor_id", "status")
+_email = EmailValidator()
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    line: int
+    name: str
+    email: str
+    unit: str
+    site: str
+    grade: str
+    start_date: dt.date | None
+    leave_date: dt.date | None
+    predecessor_id: int | None
+
+    @property
+    def status(self) -> str:
+        left = self.leave_date is not None and self.leave_date <= timezone.localdate()
+        return StaffStatus.LEFT if left else StaffStatus.ACTIVE
+
+    def values(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in STAFF_FIELDS}
+
+
+def _date(value: str, column: str, line: int, values: tuple[str, ...], problems: list[RowProblem]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(RowProblem(line, column, f"{value!r} is not a date written YYYY-MM-DD that exists", values))
+        return None
+
+
+def _parse(line: int, row: dict[str, str], predecessors: dict[str, int], problems: list[RowProblem]) -> StaffRow | None:
+    if "__width__" in row:
+        problems.append(RowProblem(line, "", f"expected {len(STAFF_COLUMNS)} values, found {row['__width__']}"))
+        return None
+    values = tuple(row.get(c, "") for c in STAFF_COLUMNS)
+    before = len(problems)
+    for column in ("name", "email", "unit", "site"):
+        if not row[column]:
+            problems.append(RowProblem(line, column, f"{column} is required", values))
+    email = row["email"].lower()
+    if email:
+        try:
+            _email(email)
+        except ValidationError:
+            problems.append(RowProblem(line, "email", f"{row['email']!r} is not a valid email address", values))
+    start = _date(row["start_date"], "start_date", line, values, problems)
+    leave = _date(row["leave_date"], "leave_date", line, values, problems)
+    if start and leave and leave < start:
+        problems.append(RowProblem(line, "leave_date", f"leaves ({leave}) before starting ({start})", values))
+    predecessor = None
+    if row["predecessor"]:
+        code = row["predecessor"].upper()
+        if code not in predecessors:
+            known = ", ".join(sorted(predecessors)) or "none"
+            problems.append(
+                RowProblem(
+                    line,
+                    "predecessor",
+                    f"{row['predecessor']!r} is not a predecessor of this organisation (its predecessors: {known})",
+                    values,
+                )
+            )
+        else:
+            predecessor = predecessors[code]
+    if len(problems) > before:
+        return None
+    return StaffRow(line, row["name"], email, row["unit"], row["site"], row["grade"], start, leave, predecessor)
+
+
+def _digest(email: str) -> bytes:
+    return hashlib.blake2b(email.encode(), digest_size=8).digest()
+
+
+def _staff_rows(
+    open_file: Callable[[], IO[bytes]],
+    organisation: Organisation,
+    problems: list[RowProblem],
+    summary: ImportSummary | None = None,
+) -> Iterator[StaffRow]:
+    predecessors = dict(organisation.predecessors.values_list("code", "pk"))
+    with open_file() as binary:
+        for line, row in read_rows(text_stream(binary), STAFF_COLUMNS):
+            if summary is not None:
+                summary.rows += 1
+            parsed = _parse(line, row, predecessors, problems)
+            if parsed is not None:
+                yield parsed
+
+
+def _check(open_file: Callable[[], IO[bytes]], organisation: Organisation) -> ImportSummary:
+    """Check every row and work out what would change, writing nothing."""
+    summary = ImportSummary()
+    seen: dict[bytes, int] = {}
+    try:
+        rows = _staff_rows(open_file, organisation, summary.problems, summary)
+        for chunk in chunked(rows):
+            fresh = []
+            for row in chunk:
+                key = _digest(row.email)
+                if key in seen:
+                    summary.problems.append(RowProblem(row.line, "email", f"{row.email} is also on row {seen[key]}"))
+                    continue
+                seen[key] = row.line
+                fresh.append(row)
+            emails = [r.email for r in fresh]
+            elsewhere = dict(
+                StaffMember.objects.filter(email__in=emails)
+                .exclude(organisation=organisation)
+                .values_list("email", "organisation__code")
+            )
+            existing = {s.email: s for s in StaffMember.objects.filter(organisation=organisation, email__in=emails)}
+            for row in fresh:
+                if row.email in elsewhere:
+                    summary.problems.append(
+                        RowProblem(row.line, "email", f"{row.email} is already in another organisation's directory")
+                    )
+                    continue
+                _count(summary, row, existing.get(row.email))
+    except ValueError as exc:
+        summary.problems.append(RowProblem(1, "", str(exc)))
+    return summary
+
+
+def _changes(row: StaffRow, current: StaffMember) -> dict[str, list[Any]]:
+    changes = {}
+    for name, value in row.values().items():
+        old = getattr(current, name)
+        if old != value:
+            changes[name.removesuffix("_id")] = [_plain(old), _plain(value)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _count(summary: ImportSummary, row: StaffRow, current: StaffMember | None) -> str:
+    if current is None:
+        summary.adds += 1
+        kind = "add"
+    else:
+        changes = _changes(row, current)
+        if not changes:
+            summary.unchanged += 1
+            return "unchanged"
+        if row.status == StaffStatus.LEFT and current.status != StaffStatus.LEFT:
+            summary.leavers += 1
+            kind = "leaver"
+        else:
+            summary.changes += 1
+            kind = "change"
+        if len(summary.examples) < 25:
+            summary.examples.append({"email": row.email, "action": kind, "changes": changes})
+        return kind
+    if len(summary.examples) < 25:
+        summary.examples.append({"email": row.email, "action": kind, "changes": {}})
+    return kind
+
+
+def staff_import(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    open_file: Callable[[], IO[bytes]],
+    apply: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import a directory CSV for one organisation: all rows or none.
+
+    `open_file` opens the file afresh (it is read twice and never held in memory whole).
+    Without `apply` it only reports what would change (the preview).
+    """
+    user = actor.user
+    if user is not None and not (
+        (user.role == Role.MEMBER_ADMIN and user.organisation_id == organisation.pk)
+        or user.role == Role.AUTHORITY_ADMIN
+    ):
+        raise RuleError("you may import only your own organisation's directory")
+    if not organisation.is_member:
+        raise RuleError(f"{organisation.code} is not a member: it has no staff directory")
+    summary = _check(open_file, organisation)
+    if not summary.ok or not apply:
+        return summary
+    with transaction.atomic():
+        _write(actor, organisation, open_file, progress)
+    summary.applied = True
+    return summary
+
+
+def _write(
+    actor: Actor, organisation: Organisation, open_file: Callable[[], IO[bytes]], progress: Callable[[int], None] | None
+) -> None:
+    now = timezone.now()
+    problems: list[RowProblem] = []
+    for chunk in chunked(_staff_rows(open_file, organisation, problems)):
+        emails = [r.email for r in chunk]
+        existing = {s.email: s for s in StaffMember.objects.filter(organisation=organisation, email__in=emails)}
+        users = dict(User.objects.filter(organisation=organisation, email__in=emails).values_list("email", "pk"))
+        new = [r for r in chunk if r.email not in existing]
+        created = StaffMember.objects.bulk_create(
+            [
+                StaffMember(organisation=organisation, email=r.email, user_id=users.get(r.email), **r.values())
+                for r in new
+            ]
+        )
+        changed: list[StaffMember] = []
+        events: list[tuple[Any, ...]] = []
+        audit: list[tuple[Any, ...]] = []
+        for staff, row in zip(created, new, strict=True):
+            events.append((staff.pk, now, row.start_date, "joined", None, organisation.pk, "imported"))
+            audit.append(
+                _audit_row(
+                    actor,
+                    now,
+                    AuditAction.CREATE,
+                    staff,
+                    organisation,
+                    {k.removesuffix("_id"): [None, _plain(v)] for k, v in row.values().items()},
+                )
+            )
+        for row in chunk:
+            current = existing.get(row.email)
+            if current is None:
+                continue
+            changes = _changes(row, current)
+            if not changes:
+                continue
+            kind = "left" if row.status == StaffStatus.LEFT and current.status != StaffStatus.LEFT else "changed"
+            for name, value in row.values().items():
+                setattr(current, name, value)
+            current.user_id = current.user_id or users.get(row.email)
+            changed.append(current)
+            events.append((current.pk, now, row.leave_date if kind == "left" else None, kind, None, None, "imported"))
+            audit.append(_audit_row(actor, now, AuditAction.UPDATE, current, organisation, changes))
+        if changed:
+            StaffMember.objects.bulk_update(changed, [*STAFF_FIELDS, "user_id"])
+        insert_rows(
+            StaffEvent,
+            ("staff_id", "at", "effective", "kind", "from_organisation_id", "to_organisation_id", "note"),
+            events,
+        )
+        insert_rows(AuditEntry, AUDIT_COLUMNS, audit)
+        if progress:
+            progress(len(chunk))
+
+
+AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "organisation_id",
+    "framework_id",
+    "changes",
+    "reason",
+)
+
+
+def _audit_row(
+    actor: Actor, now: dt.datetime, action: str, staff: StaffMember, organisation: Organisation, changes: dict[str, Any]
+) -> tuple[Any, ...]:
+    return (
+        now,
+        actor.user.pk if actor.user else None,
+        actor.label[:200],
+        actor.channel,
+        action,
+        "directory.staffmember",
+        str(staff.pk),
+        str(staff)[:300],
+        organisation.pk,
+        None,
+        changes,
+        "",
+    )
+
+
+@transaction.atomic
+def tupe_transfer(
+    *,
+    actor: Actor,
+    staff: StaffMember,
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+    terms_protected: bool,
+    note: str = "",
+) -> Any:
+    """Register a TUPE transfer: the person's record moves to the supplier, its history kept."""
+    from flexhub.assets.models import Asset
+    from flexhub.directory.models import TupeTransfer
+
+    member = staff.organisation
+    user = actor.user
+    if user is not None and not (
+        (user.role == Role.MEMBER_ADMIN and user.organisation_id == member.pk) or user.role == Role.AUTHORITY_ADMIN
+    ):
+        raise RuleError("only the member's admins or the authority register a transfer")
+    if staff.status != StaffStatus.ACTIVE:
+        raise RuleError(f"{staff.name} is not in post at {member.code}", field="staff")
+    if not to_supplier.is_supplier:
+        raise RuleError(f"{to_supplier.code} is not a supplier", field="to_supplier")
+    now = timezone.now()
+    transfer = TupeTransfer.objects.create(
+        staff=staff,
+        from_organisation=member,
+        to_supplier=to_supplier,
+        transfer_date=transfer_date,
+        terms_protected=terms_protected,
+        note=note.strip(),
+        recorded_by=actor.label[:200],
+        recorded_at=now,
+    )
+    StaffEvent.objects.create(
+        staff=staff,
+        at=now,
+        effective=transfer_date,
+        kind="transferred",
+        from_organisation=member,
+        to_organisation=to_supplier,
+        note=("terms protected" if terms_protected else "terms not protected"),
+    )
+    Asset.objects.filter(assigned_to=staff).update(assigned_to=None)
+    staff.organisation = to_supplier
+    staff.status = StaffStatus.TRANSFERRED
+    staff.save(update_fields=["organisation", "status"])
+    from flexhub.core.audit import audit_record
+
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=transfer,
+        changes={"organisation": [member.code, to_supplier.code], "terms_protected": [None, terms_protected]},
+        organisation=member,
+    )
+    return transfer

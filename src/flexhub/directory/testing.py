@@ -1,0 +1,59 @@
+"""Directory records for the tenancy test world: staff, history, a transfer, a change, an import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.utils import timezone
+
+from flexhub.core.audit import Actor
+from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.directory.models import MachineryChange, StaffMember, StagedImport
+from flexhub.directory.services import staff_import, tupe_transfer
+
+HEADER = "name,email,unit,site,grade,start_date,leave_date,predecessor\n"
+
+
+def staff_csv(code: str, name: str) -> bytes:
+    lower = code.lower()
+    rows = [
+        f"{name} Analyst,analyst@{lower}.gov.uk,Policy,London,SEO,2019-04-01,,",
+        f"{name} Engineer,engineer@{lower}.gov.uk,Digital,Leeds,G7,2019-04-01,,",
+        f"{name} Clerk,clerk@{lower}.gov.uk,Policy,London,EO,2019-04-01,,",
+        f"{name} User,{lower}-user@example.gov.uk,Digital,Leeds,EO,2019-04-01,,",
+    ]
+    return (HEADER + "\n".join(rows) + "\n").encode()
+
+
+def build_directory(world: World, actor: Actor) -> None:
+    for code in ("MBRA", "MBRB", "QUILL"):
+        org = world.orgs[code]
+        content = staff_csv(code, org.name)
+        staff_import(actor=actor, organisation=org, open_file=lambda c=content: io.BytesIO(c))
+        StagedImport.objects.create(
+            organisation=org,
+            kind="staff",
+            filename=f"{code}.csv",
+            content=content,
+            uploaded_at=timezone.now(),
+            summary={"rows": 4},
+        )
+        clerk = StaffMember.objects.get(email=f"clerk@{code.lower()}.gov.uk")
+        supplier = world.frameworks["ONE" if code != "QUILL" else "TWO"].suppliers.first()
+        tupe_transfer(
+            actor=actor, staff=clerk, to_supplier=supplier, transfer_date=dt.date(2021, 1, 1), terms_protected=True
+        )
+        change = MachineryChange.objects.create(
+            kind="merge",
+            successor=org,
+            effective=dt.date(2020, 1, 1),
+            reason=f"{org.name} reorganised",
+            performed_by="test",
+            performed_at=timezone.now(),
+            moved={},
+        )
+        change.predecessors.set([org])
+
+
+WORLD_BUILDERS.append(build_directory)

@@ -1,0 +1,318 @@
+"""Pages of the staff directory (search, import with preview and rejects), TUPE transfers and
+machinery-of-government changes (dry run, then apply)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, View
+
+from flexhub.core.audit import Actor
+from flexhub.core.csvimport import ImportSummary, RowProblem, problems_csv
+from flexhub.core.errors import RuleError
+from flexhub.core.forms import apply_rule_error
+from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.directory import services
+from flexhub.directory.forms import MogForm, TupeForm, UploadForm
+from flexhub.directory.models import (
+    ADMIN_ROLES,
+    DIRECTORY_ROLES,
+    MachineryChange,
+    StaffMember,
+    StagedImport,
+    TupeTransfer,
+)
+from flexhub.directory.services import STAFF_COLUMNS
+
+
+class StaffListView(ScopedListView):
+    """The directory: search by name, email or unit, within what the user may see."""
+
+    model = StaffMember
+    allowed_roles = DIRECTORY_ROLES
+    template_name = "directory/staff_list.html"
+
+    def get_queryset(self) -> QuerySet[StaffMember]:
+        staff = super().get_queryset().select_related("organisation", "predecessor")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            staff = staff.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(unit__icontains=query))
+        org = self.request.GET.get("organisation", "").strip()
+        if org:
+            staff = staff.filter(organisation__code=org)
+        return staff.order_by("name", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class StaffDetailView(ScopedDetailView):
+    model = StaffMember
+    allowed_roles = DIRECTORY_ROLES
+    template_name = "directory/staff_detail.html"
+    context_object_name = "person"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from flexhub.assets.models import Asset
+        from flexhub.directory.models import StaffEvent
+
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        context["history"] = (
+            StaffEvent.objects.visible_to(user)
+            .filter(staff=self.object)
+            .select_related("from_organisation", "to_organisation")
+        )
+        context["assets"] = Asset.objects.visible_to(user).filter(assigned_to=self.object).select_related("model")
+        return context
+
+
+class ImportUploadView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """Upload a CSV; it is checked and kept for the preview, nothing is written yet."""
+
+    allowed_roles = ADMIN_ROLES
+    form_class = UploadForm
+    template_name = "directory/import_upload.html"
+    kind = "staff"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user: Any = self.request.user
+        organisations = Organisation.objects.visible_to(user).filter(is_member=True)
+        if user.role == Role.MEMBER_ADMIN:
+            organisations = organisations.filter(pk=user.organisation_id)
+        return {**super().get_form_kwargs(), "organisations": organisations}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        columns = STAFF_COLUMNS if self.kind == "staff" else _asset_columns()
+        return super().get_context_data(kind=self.kind, columns=",".join(columns), **kwargs)
+
+    def form_valid(self, form: UploadForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        if upload.size > 50 * 1024 * 1024:
+            form.add_error("file", "The file is larger than 50 MB: import it with the flexhub import command")
+            return self.form_invalid(form)
+        content = upload.read()
+        staged = StagedImport.objects.create(
+            organisation=form.cleaned_data["organisation"],
+            kind=self.kind,
+            filename=upload.name[:200],
+            content=content,
+            uploaded_by=self.request.user,
+            uploaded_at=timezone.now(),
+        )
+        summary = _run(staged, self.request, apply=False)
+        staged.summary = summary.as_dict()
+        staged.save(update_fields=["summary"])
+        return redirect("import-preview", pk=staged.pk)
+
+
+class AssetImportUploadView(ImportUploadView):
+    kind = "assets"
+
+
+def _asset_columns() -> tuple[str, ...]:
+    from flexhub.assets.services import ASSET_COLUMNS
+
+    return ASSET_COLUMNS
+
+
+def _run(staged: StagedImport, request: HttpRequest, *, apply: bool) -> ImportSummary:
+    from flexhub.assets.services import asset_import
+
+    def open_file() -> Any:
+        return io.BytesIO(bytes(staged.content))
+
+    importer = services.staff_import if staged.kind == "staff" else asset_import
+    return importer(
+        actor=Actor.for_request(request), organisation=staged.organisation, open_file=open_file, apply=apply
+    )
+
+
+class ImportPreviewView(ScopedDetailView):
+    """What the import would do (or why it cannot), before anything is written."""
+
+    model = StagedImport
+    allowed_roles = ADMIN_ROLES
+    template_name = "directory/import_preview.html"
+    context_object_name = "staged"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        summary = self.object.summary
+        context["summary"] = summary
+        context["problems"] = summary.get("problems", [])[:100]
+        context["more_problems"] = max(0, len(summary.get("problems", [])) - 100)
+        return context
+
+
+class ImportApplyView(RoleRequiredMixin, View):
+    model = StagedImport
+    allowed_roles = ADMIN_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        staged = get_visible_or_404(StagedImport, request.user, pk=pk)
+        if staged.applied_at:
+            messages.error(request, "This file has been imported already.")
+            return redirect("import-preview", pk=pk)
+        try:
+            summary = _run(staged, request, apply=True)
+        except RuleError as error:
+            messages.error(request, error.message)
+            return redirect("import-preview", pk=pk)
+        staged.summary = summary.as_dict()
+        if summary.applied:
+            staged.applied_at = timezone.now()
+            messages.success(
+                request,
+                f"Imported: {summary.adds} new, {summary.changes} changed, "
+                f"{summary.leavers} leaving, {summary.unchanged} unchanged.",
+            )
+        else:
+            messages.error(
+                request, "The file has problems now (the directory changed since the preview): nothing imported."
+            )
+        staged.save(update_fields=["summary", "applied_at"])
+        return redirect("import-preview", pk=pk)
+
+
+class ImportRejectsView(RoleRequiredMixin, View):
+    """Every rejected row, with where and why, as CSV."""
+
+    model = StagedImport
+    allowed_roles = ADMIN_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        staged = get_visible_or_404(StagedImport, request.user, pk=pk)
+        columns = STAFF_COLUMNS if staged.kind == "staff" else _asset_columns()
+        summary = _run(staged, request, apply=False)
+        problems = [p if p.values else RowProblem(p.line, p.column, p.message) for p in summary.problems]
+        response = HttpResponse(problems_csv(problems, columns), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rejects-{staged.pk}.csv"'
+        return response
+
+
+class TupeListView(ScopedListView):
+    """The TUPE register: per member (its own) and, for the authority, per supplier."""
+
+    model = TupeTransfer
+    allowed_roles = ADMIN_ROLES
+    template_name = "directory/tupe_list.html"
+
+    def get_queryset(self) -> QuerySet[TupeTransfer]:
+        transfers = super().get_queryset().select_related("staff", "from_organisation", "to_supplier")
+        supplier = self.request.GET.get("supplier")
+        if supplier:
+            transfers = transfers.filter(to_supplier__code=supplier)
+        member = self.request.GET.get("member")
+        if member:
+            transfers = transfers.filter(from_organisation__code=member)
+        return transfers
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.db.models import Count
+
+        context = super().get_context_data(**kwargs)
+        base = TupeTransfer.objects.visible_to(self.request.user)
+        context["by_supplier"] = (
+            base.values("to_supplier__code", "to_supplier__name").annotate(n=Count("pk")).order_by("to_supplier__code")
+        )
+        context["by_member"] = (
+            base.values("from_organisation__code", "from_organisation__name")
+            .annotate(n=Count("pk"))
+            .order_by("from_organisation__code")
+        )
+        return context
+
+
+class TupeCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    allowed_roles = ADMIN_ROLES
+    form_class = TupeForm
+    template_name = "directory/tupe_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user: Any = self.request.user
+        staff = StaffMember.objects.visible_to(user).filter(status="active").select_related("organisation")
+        suppliers = Organisation.objects.filter(is_supplier=True, frameworks__in=_frameworks_of(user)).distinct()
+        return {**super().get_form_kwargs(), "staff": staff, "suppliers": suppliers}
+
+    def form_valid(self, form: TupeForm) -> HttpResponse:
+        try:
+            services.tupe_transfer(actor=Actor.for_request(self.request), **form.cleaned_data)
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{form.cleaned_data['staff'].name}'s transfer is registered.")
+        return redirect("tupe-list")
+
+
+def _frameworks_of(user: Any) -> QuerySet[Any]:
+    from flexhub.frameworks.models import Framework
+
+    return Framework.objects.visible_to(user)
+
+
+class MogListView(ScopedListView):
+    model = MachineryChange
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    template_name = "directory/mog_list.html"
+
+    def get_queryset(self) -> QuerySet[MachineryChange]:
+        return super().get_queryset().select_related("successor").prefetch_related("predecessors")
+
+
+class MogView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """Plan a change and see the dry run; confirm to carry it out."""
+
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    form_class = MogForm
+    template_name = "directory/mog_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        organisations = Organisation.objects.visible_to(self.request.user).filter(is_member=True).order_by("name")
+        return {**super().get_form_kwargs(), "organisations": organisations}
+
+    def form_valid(self, form: MogForm) -> HttpResponse:
+        from flexhub.directory.mog import mog_apply, mog_plan
+
+        data = form.cleaned_data
+        actor = Actor.for_request(self.request)
+        try:
+            plan = mog_plan(
+                actor=actor,
+                kind=data["kind"],
+                predecessors=list(data["predecessors"]),
+                effective=data["effective"],
+                reason=data["reason"],
+                code=data["code"],
+                name=data["name"],
+                into=data["into"],
+                units=[u.strip() for u in data["units"].split(",") if u.strip()] or None,
+                move_assets=data["move_assets"],
+                move_contracts=data["move_contracts"],
+                move_tickets=data["move_tickets"],
+            )
+            if self.request.POST.get("confirm") != "yes":
+                return self.render_to_response(self.get_context_data(form=form, plan=plan.as_dict()))
+            change = mog_apply(actor=actor, plan=plan)
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Done: {change}. Moved " + ", ".join(f"{n} {k}" for k, n in change.moved.items()) + "."
+        )
+        return redirect(reverse("organisation-detail", kwargs={"code": change.successor.code}))
