@@ -20,8 +20,8 @@ from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditEntry, Organisation
 from flexhub.core.services import organisation_save
-from flexhub.directory.mog import mog_apply, mog_plan
 from flexhub.directory.models import MachineryChange, StaffEvent, StaffMember, TupeTransfer
+from flexhub.directory.mog import mog_apply, mog_plan
 from flexhub.directory.services import staff_import
 from flexhub.frameworks.models import CallOffContract
 from flexhub.servicedesk.models import Ticket
