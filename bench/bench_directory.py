@@ -65,7 +65,9 @@ def assets_csv(path: Path, count: int, prefix: str, domain: str) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write("asset_tag,serial,kind,manufacturer,model,site,status,assigned_email\n")
         for i in range(count):
-            out.write(f"{prefix}{i:07d},SN{prefix}{i},thin-client,Fujitsu,Futro S740,Site {i % 12},deployed,person{i}@{domain}\n")
+            out.write(
+                f"{prefix}{i:07d},SN{prefix}{i},thin-client,Fujitsu,Futro S740,Site {i % 12},deployed,person{i}@{domain}\n"
+            )
 
 
 def child(what: str, rows: int, folder: str) -> None:
@@ -89,8 +91,9 @@ def child(what: str, rows: int, folder: str) -> None:
         staff_csv(path, rows, "orga.gov.uk", ("OLDA", "OLDB"))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        summary = staff_import(actor=actor, organisation=Organisation.objects.get(code="ORGA"),
-                               open_file=lambda: path.open("rb"))
+        summary = staff_import(
+            actor=actor, organisation=Organisation.objects.get(code="ORGA"), open_file=lambda: path.open("rb")
+        )
         result["seconds"] = time.perf_counter() - started
         assert summary.applied and summary.adds == rows, summary.problems[:3]
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -109,8 +112,14 @@ def child(what: str, rows: int, folder: str) -> None:
         import datetime as dt
 
         started = time.perf_counter()
-        plan = mog_plan(actor=actor, kind="merge", predecessors=[Organisation.objects.get(code="ORGB")],
-                        into=Organisation.objects.get(code="ORGA"), effective=dt.date(2021, 4, 1), reason="benchmark")
+        plan = mog_plan(
+            actor=actor,
+            kind="merge",
+            predecessors=[Organisation.objects.get(code="ORGB")],
+            into=Organisation.objects.get(code="ORGA"),
+            effective=dt.date(2021, 4, 1),
+            reason="benchmark",
+        )
         change = mog_apply(actor=actor, plan=plan)
         result["seconds"] = time.perf_counter() - started
         result["moved"] = change.moved
@@ -123,8 +132,13 @@ def run(what: str, rows: int, database_url: str | None) -> dict:
         if database_url:
             env["DATABASE_URL"] = database_url
             _reset_postgres(database_url)
-        done = subprocess.run([sys.executable, __file__, "--child", what, "--rows", str(rows), "--folder", tmp],
-                              env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", what, "--rows", str(rows), "--folder", tmp],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode:
             raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])

@@ -19,11 +19,15 @@ def test_member_admin_imports_a_directory_from_two_predecessors(page, world, tmp
     old_trade = organisation_save(actor=cli, code="OLDT", name="Old Trade", roles=["member"])
     old_education = organisation_save(actor=cli, code="OLDE", name="Old Education", roles=["member"])
     mbra = world.orgs["MBRA"]
-    organisation_save(actor=cli, code=mbra.code, name=mbra.name, roles=mbra.roles, predecessors=[old_trade, old_education])
+    organisation_save(
+        actor=cli, code=mbra.code, name=mbra.name, roles=mbra.roles, predecessors=[old_trade, old_education]
+    )
     bad = tmp_path / "directory.csv"
-    bad.write_text(HEADER + "Ann Lee,ann@mbra.gov.uk,Science,London,G7,2007-06-28,,OLDT\n"
-                   "Ben Ode,ben-at-mbra,Skills,Sheffield,,2007-06-28,,OLDE\n"
-                   "Cy Dee,cy@mbra.gov.uk,Skills,Sheffield,,2007-06-28,,NOPE\n")
+    bad.write_text(
+        HEADER + "Ann Lee,ann@mbra.gov.uk,Science,London,G7,2007-06-28,,OLDT\n"
+        "Ben Ode,ben-at-mbra,Skills,Sheffield,,2007-06-28,,OLDE\n"
+        "Cy Dee,cy@mbra.gov.uk,Skills,Sheffield,,2007-06-28,,NOPE\n"
+    )
     sign_in(page, "mbra-admin")
     page.click("nav >> text=Staff")
     page.click("text=Import a directory (CSV)")
@@ -38,8 +42,10 @@ def test_member_admin_imports_a_directory_from_two_predecessors(page, world, tmp
     assert StaffMember.objects.filter(organisation=mbra, email="ann@mbra.gov.uk").count() == 0
 
     good = tmp_path / "fixed.csv"
-    good.write_text(HEADER + "Ann Lee,ann@mbra.gov.uk,Science,London,G7,2007-06-28,,OLDT\n"
-                    "Ben Ode,ben@mbra.gov.uk,Skills,Sheffield,,2007-06-28,,OLDE\n")
+    good.write_text(
+        HEADER + "Ann Lee,ann@mbra.gov.uk,Science,London,G7,2007-06-28,,OLDT\n"
+        "Ben Ode,ben@mbra.gov.uk,Skills,Sheffield,,2007-06-28,,OLDE\n"
+    )
     page.goto("/staff/import/")
     page.set_input_files("#id_file", str(good))
     page.click("main form button")
@@ -48,7 +54,8 @@ def test_member_admin_imports_a_directory_from_two_predecessors(page, world, tmp
     page.click("[data-testid=apply]")
     page.wait_for_selector(".govuk-notification-banner--success")
     screenshot(page, "staff-import-applied")
-    assert set(StaffMember.objects.filter(organisation=mbra, predecessor__isnull=False).values_list("email", flat=True)) == {
-        "ann@mbra.gov.uk", "ben@mbra.gov.uk"}
+    assert set(
+        StaffMember.objects.filter(organisation=mbra, predecessor__isnull=False).values_list("email", flat=True)
+    ) == {"ann@mbra.gov.uk", "ben@mbra.gov.uk"}
     page.goto("/staff/?q=Ann")
     assert "ann@mbra.gov.uk" in page.inner_text("[data-testid=staff-table]")

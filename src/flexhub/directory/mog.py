@@ -38,6 +38,7 @@ class MogPlan:
     effective: dt.date
     reason: str
     into: Organisation | None = None
+    existing: Organisation | None = None  # a successor declared beforehand (a scenario's predecessors)
     keys: dict[str, list[int]] = field(default_factory=dict)
     samples: dict[str, list[str]] = field(default_factory=dict)
 
@@ -91,12 +92,17 @@ def mog_plan(
             raise RuleError(f"{org.code} is not a member body", field="predecessors")
     if kind == ChangeKind.FORM:
         code = code.strip().upper()
+        declared = Organisation.objects.filter(code__iexact=code).first() if code else None
+        if declared is not None:
+            # A successor a scenario file already declared with these predecessors, not yet staffed.
+            declared_from = set(declared.predecessors.values_list("pk", flat=True))
+            if not {p.pk for p in predecessors} <= declared_from or declared.staff.exists():
+                raise RuleError(f"the code {code} is taken", field="code")
+            name = name.strip() or declared.name
         if not code or not name.strip():
             raise RuleError("give the new organisation's code and name", field="code")
-        if Organisation.objects.filter(code__iexact=code).exists():
-            raise RuleError(f"the code {code} is taken", field="code")
         _require_authority(actor, predecessors)
-        plan = MogPlan(kind, code, name.strip(), predecessors, effective, reason.strip())
+        plan = MogPlan(kind, code, name.strip(), predecessors, effective, reason.strip(), existing=declared)
     else:
         if into is None:
             raise RuleError("choose the organisation to merge into", field="into")
@@ -136,7 +142,9 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
     """Carry out a planned change: the successor formed (or chosen), everything planned moved,
     each moved record's history and audit entry written; the predecessors stay, marked."""
     now = timezone.now()
-    if plan.kind == ChangeKind.FORM:
+    if plan.kind == ChangeKind.FORM and plan.existing is not None:
+        successor = plan.existing
+    elif plan.kind == ChangeKind.FORM:
         first = plan.predecessors[0]
         successor = organisation_save(
             actor=actor,

@@ -67,6 +67,26 @@ def demo_bill(actor: Actor) -> int:
     return billed
 
 
+def demo_directories(actor: Actor) -> None:
+    """The predecessors' staff directories and kit (DTI and DfES), ready for the DIUS change.
+
+    `dius-new-starters.csv` (with its rejects) and `dius-new-starters-fixed.csv` beside them
+    are for a DIUS member admin to try the import."""
+    from flexhub.assets.services import asset_import
+    from flexhub.directory.services import staff_import
+
+    for code in ("DTI", "DFES"):
+        organisation = Organisation.objects.get(code=code)
+        for name, importer in (
+            (f"{code.lower()}-directory.csv", staff_import),
+            (f"{code.lower()}-assets.csv", asset_import),
+        ):
+            path = DEMO_DIR / name
+            summary = importer(actor=actor, organisation=organisation, open_file=lambda p=path: p.open("rb"))
+            if not summary.ok:
+                raise RuntimeError(f"demo file {name} is broken: {summary.problems[:3]}")
+
+
 def demo_live_tickets() -> None:
     """A few tickets open now, so the queues and SLA clocks have something to show."""
     from flexhub.frameworks.models import Framework, Tower
@@ -160,4 +180,5 @@ def demo_create() -> list[dict[str, str]]:
             }
         )
     demo_live_tickets()
+    demo_directories(actor)
     return logins

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             p.add_argument("--no-tickets", action="store_true")
             if kind == "form":
                 p.add_argument("--code", required=True)
-                p.add_argument("--name", required=True)
+                p.add_argument("--name", default="", help="(not needed for an organisation a scenario declared)")
                 p.add_argument("--units", default="", help="only staff of these units (comma-separated)")
             else:
                 p.add_argument("--into", required=True)
