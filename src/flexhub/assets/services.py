@@ -298,6 +298,31 @@ def _write(
             progress(len(chunk))
 
 
+DEVICE_FIELDS = ["kind", "on_watts", "sleep_watts", "off_watts", "tec_kwh"]
+
+
+@transaction.atomic
+def device_model_update(*, actor: Actor, device: DeviceModel, **values: Any) -> DeviceModel:
+    """Set a device model's kind and power figures (shared reference data: the authority keeps it)."""
+    user = actor.user
+    if user is not None and user.role != Role.AUTHORITY_ADMIN:
+        raise RuleError("the device catalogue is kept by the authority")
+    for name in ("on_watts", "sleep_watts", "off_watts", "tec_kwh"):
+        if values.get(name) is not None and values[name] < 0:
+            raise RuleError("power figures cannot be negative", field=name)
+    changes = {}
+    for name in DEVICE_FIELDS:
+        if name in values and getattr(device, name) != values[name]:
+            changes[name] = [str(getattr(device, name)), str(values[name])]
+            setattr(device, name, values[name])
+    if changes:
+        device.save()
+        # Shared reference data: the change is filed under the authority that made it.
+        owner = actor.user.organisation if actor.user else None
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=device, changes=changes, organisation=owner)
+    return device
+
+
 @transaction.atomic
 def asset_update(
     *, actor: Actor, asset: Asset, status: str, site: str, assigned_to: StaffMember | None, note: str = ""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from flexhub.assets import services
-from flexhub.assets.models import ASSET_ROLES, Asset, AssetEvent
+from flexhub.assets.models import ASSET_ROLES, Asset, AssetEvent, DeviceModel
 from flexhub.core.audit import Actor
+from flexhub.core.roles import Role
 from flexhub.core.viewmixins import ObjectFormView, ScopedDetailView, ScopedListView
 from flexhub.directory.forms import AssetUpdateForm, DisposalForm
 from flexhub.directory.models import ADMIN_ROLES, StaffMember
@@ -54,6 +56,35 @@ class AssetDetailView(ScopedDetailView):
             )
             context["disposal_form"] = DisposalForm()
         return context
+
+
+class DeviceModelListView(ScopedListView):
+    """The catalogue of device makes and models with their power figures."""
+
+    model = DeviceModel
+    allowed_roles = ASSET_ROLES
+    template_name = "assets/device_list.html"
+
+
+class DeviceModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = DeviceModel
+        fields = ["kind", "on_watts", "sleep_watts", "off_watts", "tec_kwh"]
+
+
+class DeviceModelEditView(ObjectFormView):
+    model = DeviceModel
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    form_class = DeviceModelForm
+    template_name = "assets/device_form.html"
+    context_object_name = "device"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": DeviceModel.objects.get(pk=self.object.pk)}
+
+    def act(self, form: DeviceModelForm) -> tuple[str, str]:
+        services.device_model_update(actor=Actor.for_request(self.request), device=self.object, **form.cleaned_data)
+        return f"{self.object} saved.", reverse("device-list")
 
 
 class AssetUpdateView(ObjectFormView):

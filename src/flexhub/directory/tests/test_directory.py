@@ -347,3 +347,25 @@ def test_only_the_authority_makes_changes_and_sees_the_page(world):
         .content.decode()
     )
     assert 'data-testid="dry-run"' in page and not MachineryChange.objects.filter(reason="merge").exists()
+
+
+def test_authority_sets_device_power_figures_and_members_only_read_them(world):
+    from flexhub.assets.models import DeviceModel
+
+    device = DeviceModel.objects.get(model="Futro S740")
+    response = login(world, "aauth-admin").post(
+        reverse("device-edit", kwargs={"pk": device.pk}),
+        {"kind": "thin-client", "on_watts": "9.5", "sleep_watts": "1.2", "off_watts": "0.4", "tec_kwh": ""},
+    )
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert str(device.on_watts) == "9.50"
+    assert "9.50" in login(world, "mbra-admin").get(reverse("device-list")).content.decode()
+    assert login(world, "mbra-admin").get(reverse("device-edit", kwargs={"pk": device.pk})).status_code == 403
+
+
+def test_a_predecessor_shows_its_successor(world):
+    mbrb = world.orgs["MBRB"]
+    organisation_save(actor=CLI, code="MBRA", name=world.orgs["MBRA"].name, roles=["member"], predecessors=[mbrb])
+    page = login(world, "aauth-admin").get(reverse("organisation-detail", kwargs={"code": "MBRB"})).content.decode()
+    assert 'data-testid="successors"' in page and "Ashcombe Council (MBRA)" in page
