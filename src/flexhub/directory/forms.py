@@ -66,6 +66,10 @@ class MogForm(forms.Form):
         label="Predecessors (or the organisation merged)",
     )
     units = forms.CharField(required=False, label="Only staff of these units (comma-separated; empty: everyone)")
+    staff_emails = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Or only these people (work emails, one a line)"
+    )
+    contract_refs = forms.CharField(required=False, label="Only these contracts (refs, comma-separated; empty: all)")
     move_assets = forms.BooleanField(
         required=False, initial=True, label="Move assets (of the staff moving, or all when merging)"
     )

@@ -76,11 +76,16 @@ def mog_plan(
     name: str = "",
     into: Organisation | None = None,
     units: list[str] | None = None,
+    staff_emails: list[str] | None = None,
+    contract_refs: list[str] | None = None,
     move_assets: bool = True,
     move_contracts: bool = True,
     move_tickets: bool = True,
 ) -> MogPlan:
-    """Work out exactly what the change would move, writing nothing."""
+    """Work out exactly what the change would move, writing nothing.
+
+    In part: `units` or `staff_emails` choose the staff (their assets and tickets follow), and
+    `contract_refs` the contracts; otherwise everything of the predecessors moves."""
     if kind not in ChangeKind.values:
         raise RuleError(f"unknown kind of change {kind!r} (form or merge)", field="kind")
     if not predecessors:
@@ -112,25 +117,39 @@ def mog_plan(
             raise RuleError("an organisation cannot merge into itself", field="into")
         _require_authority(actor, [*predecessors, into])
         plan = MogPlan(kind, into.code, into.name, predecessors, effective, reason.strip(), into=into)
-        units = None  # a merge moves everything
+        units = staff_emails = contract_refs = None  # a merge moves everything
     staff = StaffMember.objects.filter(organisation__in=predecessors).exclude(status=StaffStatus.TRANSFERRED)
     if units:
         staff = staff.filter(unit__in=units)
+    if staff_emails:
+        wanted = {e.strip().lower() for e in staff_emails if e.strip()}
+        staff = staff.filter(email__in=wanted)
+        unknown = wanted - set(staff.values_list("email", flat=True))
+        if unknown:
+            raise RuleError(f"{sorted(unknown)[0]} is not in the predecessors' directories", field="staff_emails")
+    partial = bool(units or staff_emails)
     plan.keys["staff"] = list(staff.order_by("pk").values_list("pk", flat=True))
     plan.samples["staff"] = [f"{n} <{e}>" for n, e in staff.order_by("name").values_list("name", "email")[:SAMPLE]]
     if move_assets:
         assets = Asset.objects.filter(owner__in=predecessors)
-        if kind == ChangeKind.FORM and units:
+        if partial:
             assets = assets.filter(assigned_to__in=staff)
         plan.keys["assets"] = list(assets.order_by("pk").values_list("pk", flat=True))
         plan.samples["assets"] = list(assets.order_by("asset_tag").values_list("asset_tag", flat=True)[:SAMPLE])
     if move_contracts:
         contracts = CallOffContract.objects.filter(member__in=predecessors)
+        if contract_refs:
+            contracts = contracts.filter(ref__in=contract_refs)
+            unknown_refs = set(contract_refs) - set(contracts.values_list("ref", flat=True))
+            if unknown_refs:
+                raise RuleError(
+                    f"{sorted(unknown_refs)[0]} is not a contract of the predecessors", field="contract_refs"
+                )
         plan.keys["contracts"] = list(contracts.order_by("pk").values_list("pk", flat=True))
         plan.samples["contracts"] = list(contracts.order_by("ref").values_list("ref", flat=True)[:SAMPLE])
     if move_tickets:
         tickets = Ticket.objects.filter(member__in=predecessors, status__in=OPEN_STATES)
-        if kind == ChangeKind.FORM and units:
+        if partial:
             tickets = tickets.filter(Q(raised_by__staff__in=staff) | Q(raised_by__isnull=True))
         plan.keys["tickets"] = list(tickets.order_by("pk").values_list("pk", flat=True))
         plan.samples["tickets"] = list(tickets.order_by("ref").values_list("ref", flat=True)[:SAMPLE])

@@ -302,6 +302,8 @@ class MogView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
                 name=data["name"],
                 into=data["into"],
                 units=[u.strip() for u in data["units"].split(",") if u.strip()] or None,
+                staff_emails=[e.strip() for e in data["staff_emails"].splitlines() if e.strip()] or None,
+                contract_refs=[r.strip() for r in data["contract_refs"].split(",") if r.strip()] or None,
                 move_assets=data["move_assets"],
                 move_contracts=data["move_contracts"],
                 move_tickets=data["move_tickets"],

@@ -369,3 +369,54 @@ def test_a_predecessor_shows_its_successor(world):
     organisation_save(actor=CLI, code="MBRA", name=world.orgs["MBRA"].name, roles=["member"], predecessors=[mbrb])
     page = login(world, "aauth-admin").get(reverse("organisation-detail", kwargs={"code": "MBRB"})).content.decode()
     assert 'data-testid="successors"' in page and "Ashcombe Council (MBRA)" in page
+
+
+def test_form_in_part_by_a_chosen_list_of_staff_and_contracts(world, tmp_path):
+    emails = tmp_path / "movers.txt"
+    emails.write_text("analyst@mbra.gov.uk\nanalyst@mbrb.gov.uk\n")
+    out = io.StringIO()
+    call_command(
+        "mog",
+        "form",
+        "--code",
+        "PICK",
+        "--name",
+        "Picked",
+        "--from",
+        "MBRA,MBRB",
+        "--staff-file",
+        str(emails),
+        "--contracts",
+        "ONE-MBRA-1",
+        "--effective",
+        "2021-07-01",
+        "--reason",
+        "chosen",
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    assert result["moves"]["staff"] == 2 and result["moves"]["contracts"] == 1
+    assert set(StaffMember.objects.filter(organisation__code="PICK").values_list("email", flat=True)) == {
+        "analyst@mbra.gov.uk",
+        "analyst@mbrb.gov.uk",
+    }
+    assert CallOffContract.objects.get(ref="ONE-MBRB-1").member.code == "MBRB"
+    with pytest.raises(CommandError, match="not in the predecessors"):
+        emails.write_text("nobody@nowhere.gov.uk\n")
+        call_command(
+            "mog",
+            "form",
+            "--code",
+            "PICK2",
+            "--name",
+            "P",
+            "--from",
+            "MBRA",
+            "--staff-file",
+            str(emails),
+            "--effective",
+            "2021-07-01",
+            "--reason",
+            "x",
+        )

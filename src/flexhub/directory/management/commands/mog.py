@@ -29,6 +29,16 @@ def _orgs(codes: str) -> list[Organisation]:
     return [found[c] for c in wanted]
 
 
+def _emails(path: str | None) -> list[str] | None:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return [line.strip() for line in handle if line.strip() and "@" in line]
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror}") from exc
+
+
 class Command(BaseCommand):
     help = "Form an organisation from predecessors, or merge one into another (try --dry-run first)."
 
@@ -48,6 +58,8 @@ class Command(BaseCommand):
                 p.add_argument("--code", required=True)
                 p.add_argument("--name", default="", help="(not needed for an organisation a scenario declared)")
                 p.add_argument("--units", default="", help="only staff of these units (comma-separated)")
+                p.add_argument("--staff-file", help="only these staff: a file of work emails, one a line")
+                p.add_argument("--contracts", default="", help="only these contract refs (comma-separated)")
             else:
                 p.add_argument("--into", required=True)
 
@@ -68,6 +80,8 @@ class Command(BaseCommand):
                 name=options.get("name") or "",
                 into=_orgs(options["into"])[0] if options.get("into") else None,
                 units=[u.strip() for u in (options.get("units") or "").split(",") if u.strip()] or None,
+                staff_emails=_emails(options.get("staff_file")),
+                contract_refs=[r.strip() for r in (options.get("contracts") or "").split(",") if r.strip()] or None,
                 move_assets=not options["no_assets"],
                 move_contracts=not options["no_contracts"],
                 move_tickets=not options["no_tickets"],
