@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _report import commit, machine, write_section  # noqa: E402
+from _report import commit, machine, reset_postgres, write_section  # noqa: E402
 
 SCENARIO = """framework:
   code: DIR
@@ -131,7 +131,7 @@ def run(what: str, rows: int, database_url: str | None) -> dict:
         env = {**os.environ, "FLEXHUB_VAR_DIR": tmp, "DJANGO_SETTINGS_MODULE": "flexhub.settings"}
         if database_url:
             env["DATABASE_URL"] = database_url
-            _reset_postgres(database_url)
+            reset_postgres(database_url)
         done = subprocess.run(
             [sys.executable, __file__, "--child", what, "--rows", str(rows), "--folder", tmp],
             env=env,
@@ -142,15 +142,6 @@ def run(what: str, rows: int, database_url: str | None) -> dict:
         if done.returncode:
             raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _report import commit, machine, write_section  # noqa: E402
+from _report import commit, machine, reset_postgres, write_section  # noqa: E402
 from generate_scenario import generate  # noqa: E402
 
 BASE = {"members": 500, "contracts": 2000, "lines": 10000, "tickets": 50000, "events": 5}
@@ -73,16 +73,6 @@ def run(scale: int, database_url: str | None) -> dict[str, float]:
         return result
 
 
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child")
@@ -95,7 +85,7 @@ def main() -> None:
     rows = []
     for scale in (1,) if args.no_double else (1, 2):
         if args.database_url:
-            _reset_postgres(args.database_url)
+            reset_postgres(args.database_url)
         result = run(scale, args.database_url)
         rows.append((scale, result))
         print(f"x{scale}: {result['total']:.1f}s ({json.dumps({k: round(v, 1) for k, v in result.items()})})")

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from _report import commit, machine, write_section  # noqa: E402
+from _report import commit, machine, reset_postgres, write_section  # noqa: E402
 from generate_scenario import generate  # noqa: E402
 
 MONTH_START = dt.datetime(2018, 3, 1, tzinfo=dt.UTC)
@@ -163,7 +163,7 @@ def run_child(what: str, text: str, database_url: str | None) -> dict:
         }
         if database_url:
             env["DATABASE_URL"] = database_url
-            _reset_postgres(database_url)
+            reset_postgres(database_url)
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(scenario), "--what", what],
             env=env,
@@ -174,15 +174,6 @@ def run_child(what: str, text: str, database_url: str | None) -> dict:
         if done.returncode:
             raise SystemExit(f"benchmark child failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
