@@ -266,3 +266,19 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) == Invoice.objects.count() > 8
     assert CreditNote.objects.count() == 0
+
+
+def test_the_database_refuses_to_change_an_issued_invoice_on_postgresql(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the database-level guard is PostgreSQL's; SQLite relies on the services")
+    from django.db import DatabaseError, transaction
+
+    from flexhub.core.models import AuditEntry
+
+    invoice = world.extra["invoice-MBRA"]
+    with pytest.raises(DatabaseError, match="cannot change"), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(total=Decimal("1.00"))
+    with pytest.raises(DatabaseError, match="cannot change"), transaction.atomic():
+        invoice.lines.all().delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=AuditEntry.objects.first().pk).update(reason="rewritten")
