@@ -11,4 +11,3 @@ class BillingConfig(AppConfig):
         from flexhub.frameworks.models import COMMERCIAL_ROLES
 
         nav.register("Billing", "billing-home", COMMERCIAL_ROLES, 40)
-        nav.register("What if", "whatif", COMMERCIAL_ROLES, 45)

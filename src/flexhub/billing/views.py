@@ -276,11 +276,14 @@ class WhatIfView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         kwargs = super().get_form_kwargs()
         kwargs["frameworks"] = Framework.objects.visible_to(self.request.user).order_by("code")
         if self.request.method == "GET" and self.request.GET:
-            kwargs["data"] = self.request.GET
+            if set(self.request.GET) <= {"framework"}:
+                kwargs["initial"] = {"framework": self.request.GET.get("framework")}
+            else:
+                kwargs["data"] = self.request.GET
         return kwargs
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.GET:
+        if not request.GET or set(request.GET) <= {"framework"}:  # a link may preselect the framework
             return self.render_to_response(self.get_context_data())
         form = self.get_form()
         return self.form_valid(form) if form.is_valid() else self.form_invalid(form)

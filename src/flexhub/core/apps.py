@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from flexhub.core import navigation as nav
 
-        nav.register("Organisations", "organisation-list", nav.ALL, 10)
+        nav.register(
+            "Organisations", "organisation-list", frozenset({"authority-admin", "member-admin", "integrator"}), 10
+        )
         nav.register("People", "person-list", nav.ADMINS, 80)
         nav.register("Audit log", "audit-list", nav.ADMINS, 90)

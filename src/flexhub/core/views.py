@@ -41,6 +41,11 @@ class LoginView(auth_views.LoginView):
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from flexhub.core.dashboard import dashboard
+
+        return super().get_context_data(summary=dashboard(self.request.user), **kwargs)
+
 
 class OrganisationListView(ScopedListView):
     model = Organisation

@@ -203,3 +203,13 @@ def test_security_headers(world):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_home_page_summarises_what_the_role_may_see(world):
+    authority = login(world, "aauth-admin").get(reverse("home")).content.decode()
+    assert 'data-testid="dashboard"' in authority and "Framework One" in authority and "Headroom" in authority
+    member = login(world, "mbra-admin").get(reverse("home")).content.decode()
+    assert world.extra["invoice-MBRA"].number in member and "Saved by pooling" in member
+    assert world.extra["invoice-MBRB"].number not in member and "Headroom" not in member
+    user = login(world, "mbra-user").get(reverse("home")).content.decode()
+    assert "ONE-MBRA-INC-1" in user and "Raise a ticket" in user
