@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
 from flexhub.frameworks.models import Framework
-from flexhub.rules.billing import BillLine, FrameworkTerms, MonthBill, PoolPrice, bill_month
+from flexhub.rules.billing import BillLine, FrameworkTerms, PoolPrice, bill_month
 from flexhub.rules.money import money_text, to_penny
 from flexhub.rules.periods import Month
 
@@ -216,12 +215,6 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[I
     return drafts
 
 
-@dataclass(frozen=True)
-class CreditNoteInput:
-    net: Decimal | None  # None: the whole remaining value
-    reason: str
-
-
 @transaction.atomic
 def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, reason: str) -> CreditNote:
     """Correct an issued invoice with a credit note (VAT at the invoice's rate); never more than is left."""
@@ -329,8 +322,3 @@ def invoice_json(invoice: Invoice) -> dict[str, Any]:
         "pooling_saving": money_text(invoice.pooling_saving),
         "lines": lines,
     }
-
-
-def month_bill_preview(framework: Framework, month: Month) -> MonthBill:
-    """The month's bill computed from the current records, without writing anything."""
-    return bill_month(framework_terms(framework), month, resolution_breaches(framework, month))

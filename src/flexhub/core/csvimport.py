@@ -7,7 +7,6 @@ chunks, inside one transaction.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -121,12 +120,3 @@ def problems_csv(problems: Iterable[RowProblem], columns: tuple[str, ...]) -> st
     for p in problems:
         writer.writerow([p.line, p.column, p.message, *p.values])
     return out.getvalue()
-
-
-def decode_check(data: bytes) -> None:
-    """Refuse bytes that are not UTF-8 before anything is parsed."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(data, final=True)
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from exc
