@@ -210,9 +210,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-TASKS = {
-    "default": {"BACKEND": os.environ.get("FLEXHUB_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
-}
+# Background work runs at once in the caller's process, unless FLEXHUB_REDIS_URL points at
+# Redis: then tasks go on an RQ queue for `flexhub rqworker --job-class django_tasks_rq.Job`.
+REDIS_URL = os.environ.get("FLEXHUB_REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = os.environ.get("FLEXHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("FLEXHUB_FROM_EMAIL", "flexhub@localhost")
