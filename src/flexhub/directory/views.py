@@ -177,6 +177,7 @@ class ImportApplyView(RoleRequiredMixin, View):
         staged.summary = summary.as_dict()
         if summary.applied:
             staged.applied_at = timezone.now()
+            staged.content = b""  # imported: the upload is not kept beyond its summary
             messages.success(
                 request,
                 f"Imported: {summary.adds} new, {summary.changes} changed, "
@@ -186,7 +187,7 @@ class ImportApplyView(RoleRequiredMixin, View):
             messages.error(
                 request, "The file has problems now (the directory changed since the preview): nothing imported."
             )
-        staged.save(update_fields=["summary", "applied_at"])
+        staged.save(update_fields=["summary", "applied_at", "content"])
         return redirect("import-preview", pk=pk)
 
 
