@@ -271,8 +271,13 @@ def scorecards(request: Request) -> Response:
     user: Any = request.user
     if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
         return Response({"detail": "This role cannot see scorecards."}, status=403)
+    from flexhub.servicedesk.views import _month_range
+
     framework, _ = _framework_and_month(request)
-    card = framework_scorecards(framework)
+    first, last, problem = _month_range(request.query_params.get("from", ""), request.query_params.get("to", ""))
+    if problem:
+        raise RuleError(problem, field="from")
+    card = framework_scorecards(framework, first, last)
     return Response(
         {
             "framework": framework.code,

@@ -205,5 +205,22 @@ class ScorecardView(RoleRequiredMixin, TemplateView):
         framework = frameworks.filter(code=chosen).first() if chosen else frameworks.first()
         context["frameworks"] = frameworks
         context["framework"] = framework
-        context["card"] = framework_scorecards(framework) if framework else None
+        first, last, problem = _month_range(self.request.GET.get("from", ""), self.request.GET.get("to", ""))
+        context["problem"] = problem
+        context["card"] = framework_scorecards(framework, first, last) if framework else None
         return context
+
+
+def _month_range(first: str, last: str) -> tuple[Any, Any, str]:
+    """The months asked for (YYYY-MM), or (None, None) for the last twelve with activity."""
+    from flexhub.rules.periods import Month
+
+    if not first and not last:
+        return None, None, ""
+    try:
+        start, end = Month.parse(first), Month.parse(last)
+    except ValueError:
+        return None, None, "Give both months as YYYY-MM, for example 2016-04 and 2017-03."
+    if end < start or end.index_from(start) > 35:
+        return None, None, "Choose up to 36 months, the first before the last."
+    return start, end, ""

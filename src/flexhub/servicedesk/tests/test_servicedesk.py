@@ -293,6 +293,32 @@ def test_sla_report_and_scorecards_for_the_met_example():
     assert cells[("NET", "2016-11")].resolved == 1 and cells[("NET", "2016-11")].resolution_rate == 0.0
 
 
+def test_scorecards_for_chosen_months():
+    call_command("load", str(EXAMPLES / "met-police-towers.yaml"), stdout=io.StringIO())
+    from flexhub.core.models import Organisation
+    from flexhub.core.services import user_create
+
+    user = user_create(
+        actor=Actor.for_cli(),
+        username="atos-x",
+        organisation=Organisation.objects.get(code="ATOS"),
+        role="integrator",
+        password=None,
+    )
+    client = Client()
+    client.force_login(user)
+    page = client.get(
+        reverse("scorecards"), {"framework": "MPSTT", "from": "2016-10", "to": "2016-12"}
+    ).content.decode()
+    assert "2016-11" in page and "0.8" in page  # EUC held 50 minutes
+    bad = client.get(reverse("scorecards"), {"framework": "MPSTT", "from": "2016-13", "to": "x"}).content.decode()
+    assert "govuk-error-summary" in bad
+    api_client = APIClient()
+    api_client.force_authenticate(user)
+    body = api_client.get("/api/v1/scorecards/?framework=MPSTT&from=2016-11&to=2016-11").json()
+    assert {(t["tower"], t["held_hours"]) for t in body["towers"]} >= {("EUC", 0.8), ("NET", 1.8)}
+
+
 def test_scorecards_page_and_api_roles(world):
     assert login(world, "inta-integrator").get(reverse("scorecards")).status_code == 200
     assert login(world, "supa-agent").get(reverse("scorecards")).status_code == 403
