@@ -19,14 +19,13 @@ from flexhub.assets.models import (
     DisposalRecord,
     SanitisationMethod,
 )
-from flexhub.core.audit import Actor, audit_record
+from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
 from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
 from flexhub.core.errors import RuleError
-from flexhub.core.models import AuditAction, AuditEntry, Organisation
+from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
 from flexhub.directory.models import StaffMember
-from flexhub.directory.services import AUDIT_COLUMNS
 
 ASSET_COLUMNS = ("asset_tag", "serial", "kind", "manufacturer", "model", "site", "status", "assigned_email")
 IMPORTABLE_STATUSES = tuple(s for s in AssetStatus.values if s != AssetStatus.DISPOSED)
@@ -233,19 +232,15 @@ def _write(
         for asset, row in zip(created, new_rows, strict=True):
             events.append((asset.pk, now, "registered", "", row.status, actor.label[:200], "imported"))
             audit.append(
-                (
-                    now,
-                    actor.user.pk if actor.user else None,
-                    actor.label[:200],
-                    actor.channel,
-                    AuditAction.CREATE,
-                    "assets.asset",
-                    str(asset.pk),
-                    row.asset_tag,
-                    organisation.pk,
-                    None,
-                    {"status": [None, row.status], "site": [None, row.site]},
-                    "",
+                audit_row(
+                    actor=actor,
+                    at=now,
+                    action=AuditAction.CREATE,
+                    object_type="assets.asset",
+                    object_id=asset.pk,
+                    object_repr=row.asset_tag,
+                    organisation_id=organisation.pk,
+                    changes={"status": [None, row.status], "site": [None, row.site]},
                 )
             )
         changed = []
@@ -272,28 +267,24 @@ def _write(
                 )
             changed.append(asset)
             audit.append(
-                (
-                    now,
-                    actor.user.pk if actor.user else None,
-                    actor.label[:200],
-                    actor.channel,
-                    AuditAction.UPDATE,
-                    "assets.asset",
-                    str(asset.pk),
-                    asset.asset_tag,
-                    organisation.pk,
-                    None,
-                    {
+                audit_row(
+                    actor=actor,
+                    at=now,
+                    action=AuditAction.UPDATE,
+                    object_type="assets.asset",
+                    object_id=asset.pk,
+                    object_repr=asset.asset_tag,
+                    organisation_id=organisation.pk,
+                    changes={
                         k.removesuffix("_id"): [None if o is None else str(o), None if n is None else str(n)]
                         for k, (o, n) in diffs.items()
                     },
-                    "",
                 )
             )
         if changed:
             Asset.objects.bulk_update(changed, ["serial", "model_id", "site", "status", "assigned_to_id"])
         insert_rows(AssetEvent, ("asset_id", "at", "kind", "from_value", "to_value", "actor_label", "note"), events)
-        insert_rows(AuditEntry, AUDIT_COLUMNS, audit)
+        audit_insert_rows(audit)
         if progress:
             progress(len(chunk))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,60 @@ def audit_build(
         changes=changes,
         reason=reason,
     )
+
+
+AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "organisation_id",
+    "framework_id",
+    "changes",
+    "reason",
+)
+
+
+def audit_row(
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    object_repr: str,
+    organisation_id: int | None,
+    changes: dict[str, Any],
+    framework_id: int | None = None,
+    reason: str = "",
+) -> tuple[Any, ...]:
+    """An audit entry as a plain row, for loads too large to build model instances for."""
+    return (
+        at,
+        actor.user.pk if actor.user else None,
+        actor.label[:200],
+        actor.channel,
+        action,
+        object_type,
+        str(object_id),
+        object_repr[:300],
+        organisation_id,
+        framework_id,
+        changes,
+        reason,
+    )
+
+
+def audit_insert_rows(rows: Iterable[tuple[Any, ...]]) -> None:
+    """Append rows made by `audit_row`, streamed in batches (inside the caller's transaction)."""
+    from flexhub.core.bulk import insert_rows
+    from flexhub.core.models import AuditEntry
+
+    insert_rows(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def audit_bulk(entries: list[AuditEntry]) -> None:

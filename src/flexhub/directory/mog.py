@@ -13,14 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flexhub.assets.models import Asset, AssetEvent
-from flexhub.core.audit import Actor, audit_record
+from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
-from flexhub.core.models import AuditAction, AuditEntry, Organisation
+from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
 from flexhub.core.services import organisation_save
 from flexhub.directory.models import ChangeKind, MachineryChange, StaffEvent, StaffMember, StaffStatus
-from flexhub.directory.services import AUDIT_COLUMNS
 from flexhub.frameworks.models import CallOffContract, Framework
 from flexhub.servicedesk.models import OPEN_STATES, Ticket
 
@@ -192,27 +191,23 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
     for framework in Framework.objects.filter(participants__in=plan.predecessors).distinct():
         framework_enrol(actor=actor, framework=framework, organisations=[successor])
     label = actor.label[:200]
-    user_id = actor.user.pk if actor.user else None
     note = f"{ChangeKind(plan.kind).label} on {plan.effective}: {plan.reason}"
 
-    def audit_rows(object_type: str, rows: list[tuple[int, str, int]]) -> list[tuple[Any, ...]]:
-        return [
-            (
-                now,
-                user_id,
-                label,
-                actor.channel,
-                AuditAction.UPDATE,
-                object_type,
-                str(pk),
-                text[:300],
-                successor.pk,
-                None,
-                {"organisation": [old, successor.code]},
-                plan.reason,
+    def audit_moves(object_type: str, rows: list[tuple[int, str, int]]) -> None:
+        audit_insert_rows(
+            audit_row(
+                actor=actor,
+                at=now,
+                action=AuditAction.UPDATE,
+                object_type=object_type,
+                object_id=pk,
+                object_repr=text,
+                organisation_id=successor.pk,
+                changes={"organisation": [old, successor.code]},
+                reason=plan.reason,
             )
             for pk, text, old in rows
-        ]
+        )
 
     codes = {p.pk: p.code for p in plan.predecessors}
     staff_ids = plan.keys.get("staff", [])
@@ -224,9 +219,7 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
             ("staff_id", "at", "effective", "kind", "from_organisation_id", "to_organisation_id", "note"),
             [(pk, now, plan.effective, "moved", org, successor.pk, note[:300]) for pk, _, org in rows],
         )
-        insert_rows(
-            AuditEntry, AUDIT_COLUMNS, audit_rows("directory.staffmember", [(pk, e, codes[o]) for pk, e, o in rows])
-        )
+        audit_moves("directory.staffmember", [(pk, e, codes[o]) for pk, e, o in rows])
         for org_id in {o for _, _, o in rows}:
             StaffMember.objects.filter(pk__in=ids, organisation_id=org_id, predecessor__isnull=True).update(
                 predecessor_id=org_id
@@ -241,7 +234,7 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
             ("asset_id", "at", "kind", "from_value", "to_value", "actor_label", "note"),
             [(pk, now, "owner", codes[o], successor.code, label, note[:300]) for pk, _, o in rows],
         )
-        insert_rows(AuditEntry, AUDIT_COLUMNS, audit_rows("assets.asset", [(pk, t, codes[o]) for pk, t, o in rows]))
+        audit_moves("assets.asset", [(pk, t, codes[o]) for pk, t, o in rows])
         Asset.objects.filter(pk__in=ids).update(owner=successor)
     for object_type, model, attribute, key in (
         ("frameworks.calloffcontract", CallOffContract, "member", "contracts"),
@@ -249,7 +242,7 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
     ):
         ids = plan.keys.get(key, [])
         rows = list(model.objects.filter(pk__in=ids).values_list("pk", "ref", f"{attribute}_id"))
-        insert_rows(AuditEntry, AUDIT_COLUMNS, audit_rows(object_type, [(pk, r, codes[o]) for pk, r, o in rows]))
+        audit_moves(object_type, [(pk, r, codes[o]) for pk, r, o in rows])
         model.objects.filter(pk__in=ids).update(**{attribute: successor})
     change = MachineryChange.objects.create(
         kind=plan.kind,

@@ -13,11 +13,11 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
-from flexhub.core.audit import Actor
+from flexhub.core.audit import Actor, audit_insert_rows, audit_row
 from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
 from flexhub.core.errors import RuleError
-from flexhub.core.models import AuditAction, AuditEntry, Organisation, User
+from flexhub.core.models import AuditAction, Organisation, User
 from flexhub.core.roles import Role
 from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
 
@@ -268,43 +268,23 @@ def _write(
             ("staff_id", "at", "effective", "kind", "from_organisation_id", "to_organisation_id", "note"),
             events,
         )
-        insert_rows(AuditEntry, AUDIT_COLUMNS, audit)
+        audit_insert_rows(audit)
         if progress:
             progress(len(chunk))
-
-
-AUDIT_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_label",
-    "channel",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "organisation_id",
-    "framework_id",
-    "changes",
-    "reason",
-)
 
 
 def _audit_row(
     actor: Actor, now: dt.datetime, action: str, staff: StaffMember, organisation: Organisation, changes: dict[str, Any]
 ) -> tuple[Any, ...]:
-    return (
-        now,
-        actor.user.pk if actor.user else None,
-        actor.label[:200],
-        actor.channel,
-        action,
-        "directory.staffmember",
-        str(staff.pk),
-        str(staff)[:300],
-        organisation.pk,
-        None,
-        changes,
-        "",
+    return audit_row(
+        actor=actor,
+        at=now,
+        action=action,
+        object_type="directory.staffmember",
+        object_id=staff.pk,
+        object_repr=str(staff),
+        organisation_id=organisation.pk,
+        changes=changes,
     )
 
 

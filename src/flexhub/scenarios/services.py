@@ -16,9 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from flexhub.core.audit import Actor, audit_build, audit_bulk
+from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_insert_rows, audit_row
 from flexhub.core.bulk import insert_rows
-from flexhub.core.models import AuditAction, AuditEntry, Organisation
+from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.perf import gc_paused
 from flexhub.core.services import organisation_save
 from flexhub.frameworks.models import (
@@ -554,20 +554,6 @@ TICKET_COLUMNS = (
     "resolution_breached_at",
 )
 EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal")
-AUDIT_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_label",
-    "channel",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "organisation_id",
-    "framework_id",
-    "changes",
-    "reason",
-)
 
 
 def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]) -> None:
@@ -626,30 +612,21 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
         ),
     )
     now = timezone.now()
-    user_id = actor.user.pk if actor.user else None
-    label = actor.label[:200]
-    insert_rows(
-        AuditEntry,
-        AUDIT_COLUMNS,
-        (
-            (
-                now,
-                user_id,
-                label,
-                actor.channel,
-                AuditAction.CREATE,
-                "servicedesk.ticket",
-                str(ids[t.ref]),
-                str(t)[:300],
-                t.member_id,
-                framework.pk,
-                {
-                    "priority": [None, spec.priority],
-                    "title": [None, spec.title],
-                    "events": [None, len(spec.events)],
-                },
-                "",
-            )
-            for t, spec in new
-        ),
+    audit_insert_rows(
+        audit_row(
+            actor=actor,
+            at=now,
+            action=AuditAction.CREATE,
+            object_type="servicedesk.ticket",
+            object_id=ids[t.ref],
+            object_repr=str(t),
+            organisation_id=t.member_id,
+            framework_id=framework.pk,
+            changes={
+                "priority": [None, spec.priority],
+                "title": [None, spec.title],
+                "events": [None, len(spec.events)],
+            },
+        )
+        for t, spec in new
     )
