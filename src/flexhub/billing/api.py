@@ -17,7 +17,7 @@ from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_repo
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
-from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
 from flexhub.rules.periods import Month
 
@@ -209,6 +209,6 @@ def whatif(request: Request) -> Response:
         _month(request.query_params.get("period", "")),
         parse_joiners(request.query_params.getlist("join")),
     )
-    if user.role != Role.AUTHORITY_ADMIN or framework.authority_id != user.organisation_id:
+    if not is_authority_of(user, framework):
         report = whatif_for_member(report, user.organisation.code)
     return Response(report)

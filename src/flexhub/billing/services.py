@@ -21,8 +21,8 @@ from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
-from flexhub.core.roles import Role
 from flexhub.frameworks.models import Framework
+from flexhub.frameworks.services import require_authority
 from flexhub.rules.billing import BillLine, FrameworkTerms, PoolPrice, bill_month
 from flexhub.rules.money import money_text, to_penny
 from flexhub.rules.periods import Month
@@ -42,12 +42,6 @@ LINE_COLUMNS = (
     "explanation",
     "amount",
 )
-
-
-def _require_authority(actor: Actor, framework: Framework) -> None:
-    user = actor.user
-    if user is not None and (user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id):
-        raise RuleError("only the framework's authority admins may run billing")
 
 
 def _check_period(framework: Framework, month: Month) -> None:
@@ -82,7 +76,7 @@ def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[st
 @transaction.atomic
 def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None) -> BillingRun:
     """Bill one month: replace the draft invoices, keep issued ones as they are."""
-    _require_authority(actor, framework)
+    require_authority(actor, framework, "run billing")
     _check_period(framework, month)
     terms = terms or framework_terms(framework)
     bill = bill_month(terms, month, resolution_breaches(framework, month))
@@ -180,7 +174,7 @@ def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> lis
 @transaction.atomic
 def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[Invoice]:
     """Issue the month's draft invoices: number them gaplessly, in member order, and freeze them."""
-    _require_authority(actor, framework)
+    require_authority(actor, framework, "run billing")
     drafts = list(
         Invoice.objects.select_for_update()
         .filter(framework=framework, period=month.first, status=InvoiceStatus.DRAFT)
@@ -219,7 +213,7 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[I
 def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, reason: str) -> CreditNote:
     """Correct an issued invoice with a credit note (VAT at the invoice's rate); never more than is left."""
     framework = invoice.framework
-    _require_authority(actor, framework)
+    require_authority(actor, framework, "run billing")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_issued:
         raise RuleError("only an issued invoice can be credited; re-run billing to change a draft")

@@ -20,7 +20,7 @@ from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.roles import Role
-from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
 from flexhub.rules.periods import Month
@@ -158,9 +158,7 @@ class InvoiceDetailView(ScopedDetailView):
         context["lines"] = invoice.lines.all()
         context["credit_notes"] = invoice.credit_notes.all()
         context["pools"] = invoice.run.pools
-        context["is_authority"] = (
-            user.role == Role.AUTHORITY_ADMIN and invoice.framework.authority_id == user.organisation_id
-        )
+        context["is_authority"] = is_authority_of(user, invoice.framework)
         context["credit_form"] = CreditNoteForm()
         context["print"] = self.kwargs.get("print", False)
         return context
@@ -299,7 +297,7 @@ class WhatIfView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
                 RuleError(error.message, field="joiners" if error.field == "join" else error.field),
             )
             return self.form_invalid(form)
-        own = user.role != Role.AUTHORITY_ADMIN or form.cleaned_data["framework"].authority_id != user.organisation_id
+        own = not is_authority_of(user, form.cleaned_data["framework"])
         if own:
             report = whatif_for_member(report, user.organisation.code)
         return self.render_to_response(self.get_context_data(form=form, report=report, member_view=own))

@@ -15,7 +15,7 @@ from flexhub.core.audit import Actor, audit_record, changed, snapshot
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, Region, User
 from flexhub.core.roles import OrganisationRole, Role
-from flexhub.core.tenancy import reachable_organisation_ids
+from flexhub.core.tenancy import is_authority_of, reachable_organisation_ids
 
 ORGANISATION_AUDIT_FIELDS = [
     "code",
@@ -125,7 +125,7 @@ def organisation_onboard(
     from flexhub.frameworks.services import framework_enrol
 
     user = actor.user
-    if user is not None and (user.role != Role.AUTHORITY_ADMIN or framework.authority_id != user.organisation_id):
+    if user is not None and not is_authority_of(user, framework):
         raise RuleError("only the framework's authority admins may add organisations to it")
     if not code or not all(c.isalnum() or c in "-_." for c in code) or len(code) > 32:
         raise RuleError(f"{code!r} is not a code (letters, digits, - _ . up to 32)", field="code")

@@ -169,6 +169,13 @@ class AuditEntryQuerySet(models.QuerySet[Any]):
         return self.none()
 
 
+def is_authority_of(user: Any, framework: Any) -> bool:
+    """Whether `user` is an authority admin of the organisation that runs `framework`."""
+    return bool(
+        user is not None and user.role == Role.AUTHORITY_ADMIN and user.organisation_id == framework.authority_id
+    )
+
+
 def get_visible_or_404(model: type[M], user: Any, **lookup: Any) -> M:
     """The object matching `lookup` if `user` may see it; 404 otherwise, never 403."""
     try:

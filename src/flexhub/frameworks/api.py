@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
-from flexhub.core.roles import Role
+from flexhub.core.tenancy import is_authority_of
 from flexhub.frameworks import selectors, services
 from flexhub.frameworks.models import (
     COMMERCIAL_ROLES,
@@ -61,7 +61,7 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
 
     def get_ceiling(self, framework: Framework) -> dict[str, str] | None:
         user = self.context["request"].user
-        if user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id:
+        if not is_authority_of(user, framework):
             return None
         position = selectors.ceiling_position(framework)
         return {

@@ -15,6 +15,7 @@ from flexhub.core.audit import Actor, audit_record, changed, snapshot
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
+from flexhub.core.tenancy import is_authority_of
 from flexhub.frameworks.models import (
     CallOffContract,
     Category,
@@ -142,13 +143,10 @@ def framework_enrol(*, actor: Actor, framework: Framework, organisations: Iterab
         )
 
 
-def _require_authority(actor: Actor, framework: Framework) -> None:
-    """Only the framework's authority admins (or the CLI) change its catalogue and contracts."""
-    user = actor.user
-    if user is None:
-        return
-    if user.role != Role.AUTHORITY_ADMIN or user.organisation_id != framework.authority_id:
-        raise RuleError("only the framework's authority admins may do this")
+def require_authority(actor: Actor, framework: Framework, doing: str = "do this") -> None:
+    """Only the framework's authority admins (or the CLI) change its catalogue, contracts and bills."""
+    if actor.user is not None and not is_authority_of(actor.user, framework):
+        raise RuleError(f"only the framework's authority admins may {doing}")
 
 
 @transaction.atomic
@@ -224,7 +222,7 @@ def service_save(
 
     A flat service has one band from 0; pooled bands start at 0 and rise.
     """
-    _require_authority(actor, framework)
+    require_authority(actor, framework)
     for field_name, value, choices in (
         ("category", category, Category.values),
         ("unit", unit, Unit.values),
@@ -379,7 +377,7 @@ def contract_sign(
     changes: list[ChangeInput] = (),  # type: ignore[assignment]
 ) -> CallOffContract:
     """Sign a call-off: fix its committed value and refuse it if it passes the ceiling."""
-    _require_authority(actor, framework)
+    require_authority(actor, framework)
     Framework.objects.select_for_update().filter(pk=framework.pk).first()  # one signing at a time
     ref = ref.strip()
     if not ref:
@@ -480,7 +478,7 @@ def contract_change_record(
     reason: str = "",
 ) -> ContractChange:
     """Record an effective-dated quantity change of a line (committed value stays as signed)."""
-    _require_authority(actor, contract.framework)
+    require_authority(actor, contract.framework)
     if quantity < 0:
         raise RuleError("a quantity cannot be negative", field="quantity")
     if not contract.lines.filter(service=service).exists():
@@ -514,7 +512,7 @@ def delivery_record(
     *, actor: Actor, contract: CallOffContract, service: Service, date: dt.date, quantity: Decimal
 ) -> Delivery:
     """Record day-rate or fixed-price work delivered under a contract."""
-    _require_authority(actor, contract.framework)
+    require_authority(actor, contract.framework)
     if service.framework_id != contract.framework_id:
         raise RuleError("unknown service", field="service")
     if service.is_recurring:
@@ -587,7 +585,7 @@ def seat_change_request(
 def seat_change_decide(*, actor: Actor, request: SeatChangeRequest, approve: bool, note: str = "") -> SeatChangeRequest:
     """The authority approves (recording the change on the contract) or rejects a request."""
     contract = request.contract
-    _require_authority(actor, contract.framework)
+    require_authority(actor, contract.framework)
     request = SeatChangeRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != SeatChangeStatus.REQUESTED:
         raise RuleError(f"this request is already {request.get_status_display().lower()}")

@@ -16,7 +16,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.models import Organisation
 from flexhub.core.roles import Role
-from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks import selectors, services
 from flexhub.frameworks.forms import (
@@ -39,10 +39,6 @@ from flexhub.frameworks.models import (
 )
 
 AUTHORITY = frozenset({Role.AUTHORITY_ADMIN})
-
-
-def _is_authority_of(user: Any, framework: Framework) -> bool:
-    return bool(user.role == Role.AUTHORITY_ADMIN and user.organisation_id == framework.authority_id)
 
 
 class FrameworkListView(ScopedListView):
@@ -69,7 +65,7 @@ class FrameworkDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         framework: Framework = self.object
         user: Any = self.request.user
-        authority = _is_authority_of(user, framework)
+        authority = is_authority_of(user, framework)
         context["is_authority"] = authority
         context["sees_ceiling"] = authority
         if authority:
@@ -134,7 +130,7 @@ class CatalogueView(ScopedDetailView):
             rows=rows,
             sees_prices=sees_prices,
             pool_day=day,
-            is_authority=_is_authority_of(user, framework),
+            is_authority=is_authority_of(user, framework),
         )
         return context
 
@@ -155,7 +151,7 @@ class ServiceEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
                 self.framework = self.service.framework
             else:
                 self.framework = get_visible_or_404(Framework, request.user, code=kwargs["code"])
-            if not _is_authority_of(request.user, self.framework):
+            if not is_authority_of(request.user, self.framework):
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -254,7 +250,7 @@ class ContractDetailView(ScopedDetailView):
         context["changes"] = contract.changes.select_related("service")
         context["deliveries"] = contract.deliveries.select_related("service")
         context["requests"] = contract.seat_requests.select_related("service", "requested_by", "decided_by")
-        context["is_authority"] = _is_authority_of(user, contract.framework)
+        context["is_authority"] = is_authority_of(user, contract.framework)
         context["is_member_admin"] = user.role == Role.MEMBER_ADMIN and user.organisation_id == contract.member_id
         context["decision_form"] = DecisionForm()
         return context
@@ -271,7 +267,7 @@ class ContractSignView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
             self.framework = get_visible_or_404(Framework, request.user, code=kwargs["code"])
-            if not _is_authority_of(request.user, self.framework):
+            if not is_authority_of(request.user, self.framework):
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -18,6 +18,7 @@ from flexhub.core.audit import Actor, audit_record
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
 from flexhub.core.roles import Role
+from flexhub.core.tenancy import is_authority_of
 from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.rules.ticket_state import ticket_state
 from flexhub.servicedesk import notify
@@ -50,7 +51,7 @@ def works_on(user: User | None, ticket: Ticket) -> bool:
     if user.role == Role.INTEGRATOR:
         return framework.integrator_id == user.organisation_id
     if user.role == Role.AUTHORITY_ADMIN:
-        return framework.authority_id == user.organisation_id
+        return is_authority_of(user, framework)
     return False
 
 
@@ -154,7 +155,7 @@ def ticket_raise(
     if (
         user is not None
         and not (user.role in (Role.MEMBER_ADMIN, Role.MEMBER_USER) and user.organisation_id == member.pk)
-        and not (user.role == Role.AUTHORITY_ADMIN and framework.authority_id == user.organisation_id)
+        and not is_authority_of(user, framework)
     ):
         raise RuleError("you may raise tickets only for your own organisation")
     if not framework.participants.filter(pk=member.pk).exists() or not member.is_member:
