@@ -150,8 +150,9 @@ def assignable_roles(*, manager: User | None, organisation: Organisation) -> lis
     return []
 
 
-def can_manage_people(*, manager: User, organisation: Organisation) -> bool:
-    """Authority admins manage people of organisations they reach; member admins their own."""
+def administers(*, manager: User, organisation: Organisation) -> bool:
+    """Authority admins administer the organisations they reach (people, directory, assets);
+    member admins their own."""
     if manager.role == Role.MEMBER_ADMIN:
         return manager.organisation_id == organisation.pk
     if manager.role == Role.AUTHORITY_ADMIN:
@@ -203,7 +204,7 @@ def user_create(
     With no password the login cannot sign in with one (API token only).
     """
     manager = actor.user
-    if manager is not None and not can_manage_people(manager=manager, organisation=organisation):
+    if manager is not None and not administers(manager=manager, organisation=organisation):
         raise RuleError("you may not add people to that organisation", field="organisation")
     username = username.strip()
     if not username:
@@ -255,7 +256,7 @@ def user_update(
     """Change a person's details, role or access; a manager cannot lock themselves out."""
     manager = actor.user
     if manager is not None:
-        if not can_manage_people(manager=manager, organisation=user.organisation):
+        if not administers(manager=manager, organisation=user.organisation):
             raise RuleError("you may not change people of that organisation")
         if manager.pk == user.pk and (not is_active or role != user.role):
             raise RuleError("you cannot change your own role or deactivate yourself", field="role")

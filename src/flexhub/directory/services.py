@@ -18,7 +18,7 @@ from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
-from flexhub.core.roles import Role
+from flexhub.core.services import administers
 from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
 
 STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
@@ -199,11 +199,7 @@ def staff_import(
     `open_file` opens the file afresh (it is read twice and never held in memory whole).
     Without `apply` it only reports what would change (the preview).
     """
-    user = actor.user
-    if user is not None and not (
-        (user.role == Role.MEMBER_ADMIN and user.organisation_id == organisation.pk)
-        or user.role == Role.AUTHORITY_ADMIN
-    ):
+    if actor.user is not None and not administers(manager=actor.user, organisation=organisation):
         raise RuleError("you may import only your own organisation's directory")
     if not organisation.is_member:
         raise RuleError(f"{organisation.code} is not a member: it has no staff directory")
@@ -303,10 +299,7 @@ def tupe_transfer(
     from flexhub.directory.models import TupeTransfer
 
     member = staff.organisation
-    user = actor.user
-    if user is not None and not (
-        (user.role == Role.MEMBER_ADMIN and user.organisation_id == member.pk) or user.role == Role.AUTHORITY_ADMIN
-    ):
+    if actor.user is not None and not administers(manager=actor.user, organisation=member):
         raise RuleError("only the member's admins or the authority register a transfer")
     if staff.status != StaffStatus.ACTIVE:
         raise RuleError(f"{staff.name} is not in post at {member.code}", field="staff")
