@@ -102,10 +102,8 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
     )
     framework_enrol(actor=actor, framework=framework, organisations=orgs.values())
     vat_rates_set(actor=actor, framework=framework, rates=[(v.start, v.rate) for v in spec.vat])
-    towers = {
-        t.code: tower_save(actor=actor, framework=framework, code=t.code, name=t.name, supplier=orgs[t.supplier])
-        for t in spec.towers
-    }
+    for tower in spec.towers:
+        tower_save(actor=actor, framework=framework, code=tower.code, name=tower.name, supplier=orgs[tower.supplier])
     services = {
         s.code: service_save(
             actor=actor,
@@ -125,7 +123,7 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
     _deliveries(actor, framework, scenario, contracts, services, report)
     if scenario.sla is not None:
         _sla(actor, framework, scenario.sla, report)
-    _tickets(actor, framework, scenario.tickets, orgs, towers, report)
+    _tickets(actor, framework, scenario.tickets, orgs, report)
     return report
 
 
@@ -424,13 +422,12 @@ def _tickets(
     framework: Framework,
     specs: list[TicketSpec],
     orgs: dict[str, Organisation],
-    towers: dict[str, Tower],
     report: LoadReport,
 ) -> None:
     if not specs:
         return
-    tower_codes = {t.pk: t.code for t in Tower.objects.filter(framework=framework)}
-    towers = {code: t for code, t in ((t.code, t) for t in Tower.objects.filter(framework=framework))}
+    towers = {t.code: t for t in Tower.objects.filter(framework=framework)}
+    tower_codes = {t.pk: code for code, t in towers.items()}
     stored = {t.ref: t for t in Ticket.objects.filter(framework=framework).select_related("member")}
     stored_events: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
     if stored:
@@ -513,7 +510,7 @@ def _tickets(
         )
     if new:
         report.created["tickets"] += len(new)
-    _insert_new_tickets(actor, framework, new)
+    _insert_new_tickets(actor, framework, new, towers)
     TicketEvent.objects.filter(ticket_id__in=[t.pk for t, _ in rewrite]).delete()
     TicketEvent.objects.bulk_create(
         [
@@ -556,7 +553,9 @@ TICKET_COLUMNS = (
 EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal")
 
 
-def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]]) -> None:
+def _insert_new_tickets(
+    actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketSpec]], towers: dict[str, Tower]
+) -> None:
     """New tickets, their events and their audit entries, in three streamed inserts."""
     if not new:
         return
@@ -593,7 +592,6 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
         if len(new) < 500
         else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
     )
-    tower_ids = dict(Tower.objects.filter(framework=framework).values_list("code", "pk"))
     insert_rows(
         TicketEvent,
         EVENT_COLUMNS,
@@ -603,7 +601,7 @@ def _insert_new_tickets(actor: Actor, framework: Framework, new: list[tuple[Tick
                 seq,
                 e.at,
                 e.type,
-                tower_ids[e.tower] if e.tower else (t.initial_tower_id if e.type == "opened" else None),
+                towers[e.tower].pk if e.tower else (t.initial_tower_id if e.type == "opened" else None),
                 "",
                 False,
             )
