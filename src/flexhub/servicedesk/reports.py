@@ -9,19 +9,14 @@ from flexhub.frameworks.models import Framework
 from flexhub.rules.billing import bill_month
 from flexhub.rules.money import money_text
 from flexhub.rules.periods import Month
-from flexhub.servicedesk.selectors import month_ticket_sla
+from flexhub.servicedesk.selectors import breach_counts, month_ticket_sla
 
 
 def sla_month_report(framework: Framework, month: Month) -> dict[str, Any]:
     """`flexhub sla --json` as scenario-format.md writes it; credit amounts are given as the
     (positive) value credited, the invoice carries them as negative lines."""
     tickets = month_ticket_sla(framework, month)
-    breaches: dict[str, dict[str, int]] = {}
-    for t in tickets:
-        if t.breached_in == str(month):
-            breaches.setdefault(t.member, {}).setdefault(t.priority, 0)
-            breaches[t.member][t.priority] += 1
-    bill = bill_month(framework_terms(framework), month, breaches)
+    bill = bill_month(framework_terms(framework), month, breach_counts(tickets, month))
     credits = [
         {
             "member": b.member,

@@ -138,10 +138,15 @@ def month_ticket_sla(framework: Framework, month: Month, now: dt.datetime | None
     return result
 
 
-def resolution_breach_counts(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
+def breach_counts(tickets: list[TicketSla], month: Month) -> dict[str, dict[str, int]]:
     """{member: {priority: resolution breaches whose breach instant falls in the month}}."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for ticket in month_ticket_sla(framework, month):
+    for ticket in tickets:
         if ticket.breached_in == str(month):
             counts[ticket.member][ticket.priority] += 1
     return {member: dict(by_priority) for member, by_priority in counts.items()}
+
+
+def resolution_breach_counts(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
+    """The month's resolution breaches of the framework's tickets, by member and priority."""
+    return breach_counts(month_ticket_sla(framework, month), month)

@@ -31,7 +31,7 @@ from flexhub.servicedesk.models import (
     TicketKind,
     TicketStatus,
 )
-from flexhub.servicedesk.selectors import sla_context
+from flexhub.servicedesk.selectors import SlaContext, sla_context
 from flexhub.servicedesk.sla_state import sla_position
 
 
@@ -71,8 +71,9 @@ def default_tower(framework: Framework) -> Tower | None:
     return framework.towers.order_by("pk").first()
 
 
-def _refresh(ticket: Ticket, now: dt.datetime | None = None) -> None:
-    """Bring the ticket's state and SLA position in line with its events."""
+def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext | None = None) -> None:
+    """Bring the ticket's state and SLA position in line with its events (`context`: the
+    framework's SLA policy, when the caller already has it)."""
     events = list(ticket.events.order_by("seq").values_list("at", "type", "tower__code"))
     towers = {t.code: t for t in Tower.objects.filter(framework_id=ticket.framework_id)}
     initial = ticket.initial_tower.code if ticket.initial_tower else None
@@ -83,7 +84,7 @@ def _refresh(ticket: Ticket, now: dt.datetime | None = None) -> None:
     ticket.responded_at = state.responded_at
     ticket.resolved_at = state.resolved_at
     position = sla_position(
-        sla_context(ticket.framework),
+        context or sla_context(ticket.framework),
         ticket.priority,
         ticket.member.region,
         [(at, kind) for at, kind, _ in events],
@@ -342,9 +343,12 @@ def sla_sweep(*, now: dt.datetime | None = None, warn_minutes: int | None = None
         due = Ticket.objects.select_for_update(of=("self",)).filter(
             pending, status__in=OPEN_STATES, next_due_at__lte=now + warn
         )
+        contexts: dict[int, SlaContext | None] = {}
         for ticket in due.select_related("framework", "member"):
             before = (ticket.response_breached_at, ticket.resolution_breached_at)
-            _refresh(ticket, now)
+            if ticket.framework_id not in contexts:
+                contexts[ticket.framework_id] = sla_context(ticket.framework)
+            _refresh(ticket, now, contexts[ticket.framework_id])
             if (ticket.response_breached_at, ticket.resolution_breached_at) != before:
                 breached.append(ticket.pk)
             elif ticket.warned_at is None and ticket.next_due_at and now < ticket.next_due_at <= now + warn:
