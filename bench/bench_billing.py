@@ -48,7 +48,7 @@ def child(path: str, whole: bool) -> None:
     call_command("migrate", verbosity=0)
     from django.db import connection
 
-    from flexhub.billing.selectors import framework_terms
+    from flexhub.billing.selectors import billing_terms
     from flexhub.billing.services import billing_issue, billing_run
     from flexhub.core.audit import Actor
     from flexhub.frameworks.models import Framework
@@ -74,7 +74,7 @@ def child(path: str, whole: bool) -> None:
     result["committed"] = _median(lambda: committed_value_at_signing(framework, terms))
     if whole:
         started = time.perf_counter()
-        prepared = framework_terms(framework)
+        prepared = billing_terms(framework)
         for m in months(Month(2015, 1), Month(2021, 12)):
             billing_run(actor=actor, framework=framework, month=m, terms=prepared)
             billing_issue(actor=actor, framework=framework, month=m)

@@ -106,9 +106,9 @@ def child(path: str, what: str) -> None:
     scenario_load(actor=Actor.system("bench"), scenario=scenario_parse(Path(path).read_text()))
     result: dict = {"engine": connection.vendor, "load": time.perf_counter() - started}
     if what == "sla":
+        from flexhub.billing.sla_report import sla_month_report
         from flexhub.frameworks.models import Framework
         from flexhub.rules.periods import Month
-        from flexhub.servicedesk.reports import sla_month_report
 
         framework = Framework.objects.get(code="BENCH")
         times = []

@@ -35,7 +35,7 @@ router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="t
 urlpatterns = [
     path("me/", core_api.me, name="me"),
     path("what-if/", billing_api.whatif, name="whatif"),
-    path("sla/", servicedesk_api.sla_report, name="sla"),
+    path("sla/", billing_api.sla_report, name="sla"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
     *router.urls,
 ]

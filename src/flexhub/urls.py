@@ -11,8 +11,8 @@ urlpatterns = [
     path("api/v1/", include("flexhub.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    path("", include("flexhub.frameworks.urls")),  # first: its organisations/add/ precedes core's organisations/<code>/
     path("", include("flexhub.core.urls")),
-    path("", include("flexhub.frameworks.urls")),
     path("", include("flexhub.billing.urls")),
     path("", include("flexhub.servicedesk.urls")),
     path("", include("flexhub.directory.urls")),

@@ -13,11 +13,13 @@ from rest_framework.response import Response
 
 from flexhub.billing import services
 from flexhub.billing.models import BillingRun, CreditNote, Invoice, InvoiceLine
+from flexhub.billing.sla_report import sla_month_report
 from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404, is_authority_of
+from flexhub.frameworks.api import framework_and_month
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
 from flexhub.rules.periods import Month
 
@@ -211,4 +213,27 @@ def whatif(request: Request) -> Response:
     )
     if not is_authority_of(user, framework):
         report = whatif_for_member(report, user.organisation.code)
+    return Response(report)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("framework", str, required=True),
+        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+    ],
+    responses={200: dict},
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def sla_report(request: Request) -> Response:
+    """The month's SLA report, as `flexhub sla --json` prints it (authority and integrator)."""
+    user: Any = request.user
+    if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
+        return Response({"detail": "This role cannot see SLA reports."}, status=403)
+    framework, month = framework_and_month(request)
+    if month is None:
+        raise RuleError("give ?period=YYYY-MM", field="period")
+    report = sla_month_report(framework, month)
+    if user.role == Role.INTEGRATOR:
+        report.pop("credits")  # credits are money: the integrator sees no invoices
     return Response(report)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from flexhub.billing.models import Invoice, InvoiceStatus
-from flexhub.billing.selectors import framework_terms
+from flexhub.billing.selectors import billing_terms
 from flexhub.core.charts import Series, line_chart
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month, months
@@ -53,7 +53,7 @@ def ceiling_chart(framework: Framework) -> dict[str, Any]:
 
 def price_chart(framework: Framework) -> dict[str, Any] | None:
     """Price per seat over time with the pool size, for each pooled core service."""
-    terms = framework_terms(framework)
+    terms = billing_terms(framework)
     pooled = [code for code, s in terms.services.items() if s.pricing.pooled and s.category == "core"]
     if not pooled:
         return None

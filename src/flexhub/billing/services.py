@@ -16,7 +16,7 @@ from flexhub.billing.models import (
     InvoiceStatus,
     NumberSequence,
 )
-from flexhub.billing.selectors import framework_terms
+from flexhub.billing.selectors import billing_terms
 from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
@@ -26,6 +26,7 @@ from flexhub.frameworks.services import require_authority
 from flexhub.rules.billing import BillLine, FrameworkTerms, PoolPrice, bill_month
 from flexhub.rules.money import money_text, to_penny
 from flexhub.rules.periods import Month
+from flexhub.servicedesk.selectors import resolution_breach_counts
 
 LINE_COLUMNS = (
     "invoice_id",
@@ -68,8 +69,6 @@ def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
 
 def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
     """SLA resolution breaches per member and priority whose breach instant falls in the month."""
-    from flexhub.servicedesk.selectors import resolution_breach_counts
-
     return resolution_breach_counts(framework, month)
 
 
@@ -78,7 +77,7 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
     """Bill one month: replace the draft invoices, keep issued ones as they are."""
     require_authority(actor, framework, "run billing")
     _check_period(framework, month)
-    terms = terms or framework_terms(framework)
+    terms = terms or billing_terms(framework)
     bill = bill_month(terms, month, resolution_breaches(framework, month))
     run, created = BillingRun.objects.select_for_update().get_or_create(
         framework=framework,

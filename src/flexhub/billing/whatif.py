@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flexhub.billing.selectors import framework_terms
+from flexhub.billing.selectors import billing_terms
 from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Framework
 from flexhub.frameworks.selectors import ceiling_position
@@ -39,7 +39,7 @@ def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> 
     names = [j.name for j in joiners]
     if len(set(names)) != len(names):
         raise RuleError("give each joining body a different name", field="join")
-    terms = framework_terms(framework)
+    terms = billing_terms(framework)
     clash = set(names) & {c.member for c in terms.contracts}
     if clash:
         raise RuleError(f"{sorted(clash)[0]} is already a member; name the newcomer differently", field="join")

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from flexhub.core.bulk import insert_rows
+from flexhub.core.models import AuditEntry, Organisation, User
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
-
-    from flexhub.core.models import AuditEntry, Organisation, User
-    from flexhub.frameworks.models import Framework
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,6 @@ def audit_build(
     reason: str = "",
 ) -> AuditEntry:
     """An unsaved audit entry, for services that write many rows and save entries in bulk."""
-    from flexhub.core.models import AuditEntry
-
     return AuditEntry(
         actor=actor.user,
         actor_label=actor.label[:200],
@@ -146,16 +144,11 @@ def audit_row(
 
 def audit_insert_rows(rows: Iterable[tuple[Any, ...]]) -> None:
     """Append rows made by `audit_row`, streamed in batches (inside the caller's transaction)."""
-    from flexhub.core.bulk import insert_rows
-    from flexhub.core.models import AuditEntry
-
     insert_rows(AuditEntry, AUDIT_COLUMNS, rows)
 
 
 def audit_bulk(entries: list[AuditEntry]) -> None:
     """Append many entries at once (inside the caller's transaction)."""
-    from flexhub.core.models import AuditEntry
-
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
 
 
@@ -166,12 +159,10 @@ def audit_record(
     instance: models.Model,
     changes: dict[str, list[Any]],
     organisation: Organisation | None,
-    framework: Framework | None = None,
+    framework: models.Model | None = None,
     reason: str = "",
 ) -> AuditEntry:
     """Append one entry to the audit log; called by services inside their transaction."""
-    from flexhub.core.models import AuditEntry
-
     return AuditEntry.objects.create(
         actor=actor.user,
         actor_label=actor.label[:200],

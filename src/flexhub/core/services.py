@@ -15,7 +15,7 @@ from flexhub.core.audit import Actor, audit_record, changed, snapshot
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, Region, User
 from flexhub.core.roles import OrganisationRole, Role
-from flexhub.core.tenancy import is_authority_of, reachable_organisation_ids
+from flexhub.core.tenancy import reachable_organisation_ids
 
 ORGANISATION_AUDIT_FIELDS = [
     "code",
@@ -115,27 +115,6 @@ def organisation_update(*, actor: Actor, organisation: Organisation, name: str, 
         foreign_law_exposure=organisation.foreign_law_exposure,
         predecessors=list(organisation.predecessors.all()),
     )
-
-
-@transaction.atomic
-def organisation_onboard(
-    *, actor: Actor, code: str, name: str, roles: Iterable[str], region: str, framework: Any
-) -> Organisation:
-    """An authority adds a new body to one of its frameworks; an existing code is refused."""
-    from flexhub.frameworks.services import framework_enrol
-
-    user = actor.user
-    if user is not None and not is_authority_of(user, framework):
-        raise RuleError("only the framework's authority admins may add organisations to it")
-    if not code or not all(c.isalnum() or c in "-_." for c in code) or len(code) > 32:
-        raise RuleError(f"{code!r} is not a code (letters, digits, - _ . up to 32)", field="code")
-    if Organisation.objects.filter(code__iexact=code).exists():
-        raise RuleError(f"the code {code} is taken", field="code")
-    if OrganisationRole.AUTHORITY in roles:
-        raise RuleError("a framework has one authority", field="roles")
-    organisation = organisation_save(actor=actor, code=code, name=name, roles=roles, region=region)
-    framework_enrol(actor=actor, framework=framework, organisations=[organisation])
-    return organisation
 
 
 def assignable_roles(*, manager: User | None, organisation: Organisation) -> list[str]:

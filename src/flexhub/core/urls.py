@@ -10,7 +10,6 @@ urlpatterns = [
     path("account/", views.AccountView.as_view(), name="account"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
-    path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation-add"),
     path(
         "organisations/<str:code>/",
         views.OrganisationDetailView.as_view(),

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from flexhub.core import services
+from flexhub.core import panels, services
+from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import (
     AuditFilterForm,
     LoginForm,
-    OrganisationCreateForm,
     OrganisationForm,
     PersonForm,
     apply_rule_error,
@@ -42,9 +42,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from flexhub.core.dashboard import dashboard
-
-        return super().get_context_data(summary=dashboard(self.request.user), **kwargs)
+        return super().get_context_data(panels=panels.panels_for(panels.HOME, self.request.user), **kwargs)
 
 
 class OrganisationListView(ScopedListView):
@@ -53,38 +51,6 @@ class OrganisationListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return super().get_queryset().prefetch_related("predecessors")
-
-
-class OrganisationCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
-    """An authority admin adds a body to one of its frameworks (a new member before its call-off)."""
-
-    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
-    form_class = OrganisationCreateForm
-    template_name = "core/organisation_form.html"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        from flexhub.frameworks.models import Framework
-
-        kwargs = super().get_form_kwargs()
-        kwargs["frameworks"] = Framework.objects.visible_to(self.request.user).order_by("code")
-        return kwargs
-
-    def form_valid(self, form: OrganisationCreateForm) -> HttpResponse:
-        data = form.cleaned_data
-        try:
-            organisation = services.organisation_onboard(
-                actor=self.actor(),
-                code=data["code"].strip(),
-                name=data["name"],
-                roles=data["roles"],
-                region=data["region"],
-                framework=data["framework"],
-            )
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{organisation.name} added to {data['framework'].code}.")
-        return redirect("organisation-detail", code=organisation.code)
 
 
 class OrganisationDetailView(ScopedDetailView):
@@ -311,8 +277,6 @@ class AccountView(LoginRequiredMixin, TemplateView):
     template_name = "core/account.html"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from flexhub.core.audit import Actor
-
         token = services.user_token(actor=Actor.for_request(request), user=request.user)  # type: ignore[arg-type]
         return self.render_to_response(self.get_context_data(token=token))
 
@@ -324,8 +288,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         from django.contrib.auth import update_session_auth_hash
-
-        from flexhub.core.audit import Actor
 
         user: Any = self.request.user
         services.user_set_password(

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
-from flexhub.core.tenancy import is_authority_of
+from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.frameworks import selectors, services
 from flexhub.frameworks.models import (
     COMMERCIAL_ROLES,
@@ -26,6 +26,7 @@ from flexhub.frameworks.models import (
     Service,
     Tower,
 )
+from flexhub.rules.periods import Month
 
 
 class TowerSerializer(serializers.ModelSerializer[Tower]):
@@ -359,3 +360,16 @@ class SeatChangeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         return self._decide(request, False)
+
+
+def framework_and_month(request: Request) -> tuple[Framework, Month | None]:
+    """The framework (?framework=CODE, visible to the caller or 404) and month (?period=YYYY-MM) a report is for."""
+    code = request.query_params.get("framework")
+    if not code:
+        raise RuleError("give ?framework=CODE", field="framework")
+    framework = get_visible_or_404(Framework, request.user, code=code)
+    period = request.query_params.get("period")
+    try:
+        return framework, Month.parse(period) if period else None
+    except ValueError as exc:
+        raise RuleError(f"period: {exc}", field="period") from exc

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from flexhub.core.models import Region
 from flexhub.frameworks.models import Category, Classification, PricingModel, Service, Unit
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -114,3 +115,23 @@ class ChangeForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OrganisationOnboardForm(forms.Form):
+    """An authority onboards a body (a new member, supplier or integrator) into one of its frameworks."""
+
+    code = forms.CharField(max_length=32, help_text="A short code, such as HO")
+    name = forms.CharField(max_length=200)
+    roles = forms.MultipleChoiceField(
+        choices=[("member", "Member"), ("supplier", "Supplier"), ("integrator", "Integrator")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    region = forms.ChoiceField(choices=Region.choices, help_text="The bank-holiday calendar of its service desk clock")
+    framework: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, empty_label=None, help_text="The framework it joins"
+    )
+
+    def __init__(self, *args: Any, frameworks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["framework"]
+        field.queryset = frameworks

@@ -14,11 +14,14 @@ from flexhub.frameworks.models import (
     CallOffContract,
     ContractChange,
     ContractLine,
+    Delivery,
     Framework,
     PriceBand,
     Service,
 )
-from flexhub.rules.pricing import Band, ContractTerms, LineTerms, Pricing
+from flexhub.rules.billing import DeliveryTerms, FrameworkTerms, MemberContract, ServiceTerms
+from flexhub.rules.periods import Month
+from flexhub.rules.pricing import Band, ContractTerms, LineTerms, Pricing, pool_size
 
 
 def framework_pricing(framework: Framework) -> dict[str, Pricing]:
@@ -129,18 +132,43 @@ def month_in_term(framework: Framework, today: dt.date) -> dt.date:
 
 def pool_sizes_on(framework: Framework, day: dt.date) -> dict[str, int]:
     """Framework-wide quantity of each pooled service on a day (what the band depends on)."""
-    from flexhub.rules.pricing import pool_size
-
     pricing = framework_pricing(framework)
     terms = contract_terms(framework.contracts.filter(start__lte=day, end__gte=day))
     return {
-        code: pool_size((line for c in terms for line in c.lines if line.service == code), _month_of(day))
+        code: pool_size((line for c in terms for line in c.lines if line.service == code), Month.of(day))
         for code, rule in pricing.items()
         if rule.pooled
     }
 
 
-def _month_of(day: dt.date) -> Any:
-    from flexhub.rules.periods import Month
-
-    return Month.of(day)
+def framework_terms(framework: Framework) -> FrameworkTerms:
+    """Everything the pricing rules need of a framework, in a handful of queries: services with
+    their bands, contracts and deliveries. Service credits are billing's to add."""
+    bands: dict[int, list[PriceBand]] = defaultdict(list)
+    for band in PriceBand.objects.filter(service__framework=framework).order_by("start"):
+        bands[band.service_id].append(band)
+    services = {
+        s.code: ServiceTerms(
+            s.code,
+            s.category,
+            s.unit,
+            Pricing(s.pricing_model, tuple(Band(b.start, b.price) for b in bands[s.pk]), s.ratchet),
+            tuple(b.price_text for b in bands[s.pk]),
+        )
+        for s in Service.objects.filter(framework=framework)
+    }
+    contracts_qs = framework.contracts.select_related("member")
+    members = {c.ref: c.member.code for c in contracts_qs}
+    contracts = [MemberContract(members[t.ref], t) for t in contract_terms(contracts_qs)]
+    deliveries = [
+        DeliveryTerms(d.contract.member.code, d.contract.ref, d.service.code, d.date, d.quantity)
+        for d in Delivery.objects.filter(contract__framework=framework).select_related("contract__member", "service")
+    ]
+    return FrameworkTerms(
+        start=framework.start,
+        end=framework.end,
+        services=services,
+        contracts=contracts,
+        deliveries=deliveries,
+        vat_rates=[(v.start, v.rate) for v in framework.vat_rates.all()],
+    )

@@ -3,6 +3,8 @@ from django.urls import path
 from flexhub.frameworks import views
 
 urlpatterns = [
+    # before core's organisations/<code>/ (the top-level routes include this app first)
+    path("organisations/add/", views.OrganisationOnboardView.as_view(), name="organisation-add"),
     path("frameworks/", views.FrameworkListView.as_view(), name="framework-list"),
     path("frameworks/<str:code>/", views.FrameworkDetailView.as_view(), name="framework-detail"),
     path(

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView
 
+from flexhub.core import panels
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
@@ -24,6 +25,7 @@ from flexhub.frameworks.forms import (
     ContractForm,
     DecisionForm,
     DeliveryForm,
+    OrganisationOnboardForm,
     SeatChangeForm,
     ServiceForm,
 )
@@ -65,20 +67,9 @@ class FrameworkDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         framework: Framework = self.object
         user: Any = self.request.user
-        authority = is_authority_of(user, framework)
-        context["is_authority"] = authority
-        context["sees_ceiling"] = authority
-        if authority:
-            from flexhub.billing.charts import ceiling_chart
-            from flexhub.billing.selectors import invoiced_to_date
-
-            context["ceiling"] = selectors.ceiling_position(framework)
-            context["invoiced"] = invoiced_to_date(framework)
-            context["ceiling_chart"] = ceiling_chart(framework)
-        if user.role in COMMERCIAL_ROLES:
-            from flexhub.billing.charts import price_chart
-
-            context["price_chart"] = price_chart(framework)
+        context["is_authority"] = is_authority_of(user, framework)
+        context["head_panels"] = panels.panels_for(panels.FRAMEWORK_HEAD, user, framework)
+        context["body_panels"] = panels.panels_for(panels.FRAMEWORK_BODY, user, framework)
         context["sees_members"] = user.role in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR)
         context["members"] = (
             framework.participants.filter(is_member=True)
@@ -417,3 +408,33 @@ class SeatChangeListView(ScopedListView):
         if self.request.GET.get("status") in SeatChangeStatus.values:
             queryset = queryset.filter(status=self.request.GET["status"])
         return queryset
+
+
+class OrganisationOnboardView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """An authority admin adds a body to one of its frameworks (a new member before its call-off)."""
+
+    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    form_class = OrganisationOnboardForm
+    template_name = "core/organisation_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["frameworks"] = Framework.objects.visible_to(self.request.user).order_by("code")
+        return kwargs
+
+    def form_valid(self, form: OrganisationOnboardForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            organisation = services.organisation_onboard(
+                actor=self.actor(),
+                code=data["code"].strip(),
+                name=data["name"],
+                roles=data["roles"],
+                region=data["region"],
+                framework=data["framework"],
+            )
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{organisation.name} added to {data['framework'].code}.")
+        return redirect("organisation-detail", code=organisation.code)

@@ -49,7 +49,7 @@ def demo_scenario_load(actor: Actor) -> list[str]:
 def demo_bill(actor: Actor) -> int:
     """Bill and issue every month of the demo frameworks not billed yet; returns months billed."""
     from flexhub.billing.models import BillingRun
-    from flexhub.billing.selectors import framework_terms
+    from flexhub.billing.selectors import billing_terms
     from flexhub.billing.services import billing_issue, billing_run
     from flexhub.frameworks.models import Framework
     from flexhub.rules.periods import Month, months
@@ -57,7 +57,7 @@ def demo_bill(actor: Actor) -> int:
     billed = 0
     for framework in Framework.objects.filter(code__in=["PSF", "MPSTT"]):
         done = {Month.of(p) for p in BillingRun.objects.filter(framework=framework).values_list("period", flat=True)}
-        terms = framework_terms(framework)
+        terms = billing_terms(framework)
         for month in months(Month.of(framework.start), Month.of(framework.end)):
             if month in done:
                 continue

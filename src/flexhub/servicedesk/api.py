@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
-from flexhub.core.tenancy import get_visible_or_404
+from flexhub.frameworks.api import framework_and_month
 from flexhub.frameworks.models import Framework, Service, Tower
-from flexhub.rules.periods import Month
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import QueueFilterForm
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketKind
 from flexhub.servicedesk.queues import ticket_queue
+from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
 
@@ -224,57 +224,16 @@ class TicketEventViewSet(ScopedReadOnlyViewSet):
         return queryset.select_related("ticket", "tower", "actor").order_by("ticket_id", "seq")
 
 
-def _framework_and_month(request: Request) -> tuple[Framework, Month | None]:
-    code = request.query_params.get("framework")
-    if not code:
-        raise RuleError("give ?framework=CODE", field="framework")
-    framework = get_visible_or_404(Framework, request.user, code=code)
-    period = request.query_params.get("period")
-    try:
-        return framework, Month.parse(period) if period else None
-    except ValueError as exc:
-        raise RuleError(f"period: {exc}", field="period") from exc
-
-
-@extend_schema(
-    parameters=[
-        OpenApiParameter("framework", str, required=True),
-        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
-    ],
-    responses={200: dict},
-)
-@api_view(["GET"])
-@permission_classes([IsAuthenticated])
-def sla_report(request: Request) -> Response:
-    """The month's SLA report, as `flexhub sla --json` prints it (authority and integrator)."""
-    from flexhub.servicedesk.reports import sla_month_report
-
-    user: Any = request.user
-    if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
-        return Response({"detail": "This role cannot see SLA reports."}, status=403)
-    framework, month = _framework_and_month(request)
-    if month is None:
-        raise RuleError("give ?period=YYYY-MM", field="period")
-    report = sla_month_report(framework, month)
-    if user.role == Role.INTEGRATOR:
-        report.pop("credits")  # credits are money: the integrator sees no invoices
-    return Response(report)
-
-
 @extend_schema(parameters=[OpenApiParameter("framework", str, required=True)], responses={200: dict})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def scorecards(request: Request) -> Response:
     """Supplier scorecards per tower and month (authority and integrator)."""
-    from flexhub.servicedesk.scorecards import framework_scorecards
-
     user: Any = request.user
     if user.role not in (Role.AUTHORITY_ADMIN, Role.INTEGRATOR):
         return Response({"detail": "This role cannot see scorecards."}, status=403)
-    from flexhub.servicedesk.views import _month_range
-
-    framework, _ = _framework_and_month(request)
-    first, last, problem = _month_range(request.query_params.get("from", ""), request.query_params.get("to", ""))
+    framework, _ = framework_and_month(request)
+    first, last, problem = month_range(request.query_params.get("from", ""), request.query_params.get("to", ""))
     if problem:
         raise RuleError(problem, field="from")
     card = framework_scorecards(framework, first, last)

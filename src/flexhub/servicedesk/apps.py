@@ -7,6 +7,16 @@ class ServicedeskConfig(AppConfig):
     verbose_name = "Service desk"
 
     def ready(self) -> None:
+        from flexhub.core import panels
+        from flexhub.servicedesk.panels import home_tickets
+
+        panels.register(
+            page=panels.HOME,
+            name="tickets",
+            template="servicedesk/panels/home_tickets.html",
+            context=home_tickets,
+            order=10,
+        )
         from flexhub.core import navigation as nav
         from flexhub.core.roles import Role
 

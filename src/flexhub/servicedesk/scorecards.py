@@ -152,3 +152,16 @@ def framework_scorecards(framework: Framework, first: Month | None = None, last:
         else ""
     )
     return {"first": str(first), "last": str(last), "rows": rows, "chart": chart, "suppliers": suppliers}
+
+
+def month_range(first: str, last: str) -> tuple[Any, Any, str]:
+    """The months asked for (YYYY-MM), or (None, None) for the last twelve with activity."""
+    if not first and not last:
+        return None, None, ""
+    try:
+        start, end = Month.parse(first), Month.parse(last)
+    except ValueError:
+        return None, None, "Give both months as YYYY-MM, for example 2016-04 and 2017-03."
+    if end < start or end.index_from(start) > 35:
+        return None, None, "Choose up to 36 months, the first before the last."
+    return start, end, ""

@@ -24,6 +24,7 @@ from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, T
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.presenters import queue_words, sla_lines
 from flexhub.servicedesk.queues import ticket_queue
+from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
 DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
@@ -196,8 +197,6 @@ class ScorecardView(RoleRequiredMixin, TemplateView):
     template_name = "servicedesk/scorecards.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from flexhub.servicedesk.scorecards import framework_scorecards
-
         context = super().get_context_data(**kwargs)
         user: Any = self.request.user
         frameworks = Framework.objects.visible_to(user).order_by("code")
@@ -205,22 +204,7 @@ class ScorecardView(RoleRequiredMixin, TemplateView):
         framework = frameworks.filter(code=chosen).first() if chosen else frameworks.first()
         context["frameworks"] = frameworks
         context["framework"] = framework
-        first, last, problem = _month_range(self.request.GET.get("from", ""), self.request.GET.get("to", ""))
+        first, last, problem = month_range(self.request.GET.get("from", ""), self.request.GET.get("to", ""))
         context["problem"] = problem
         context["card"] = framework_scorecards(framework, first, last) if framework else None
         return context
-
-
-def _month_range(first: str, last: str) -> tuple[Any, Any, str]:
-    """The months asked for (YYYY-MM), or (None, None) for the last twelve with activity."""
-    from flexhub.rules.periods import Month
-
-    if not first and not last:
-        return None, None, ""
-    try:
-        start, end = Month.parse(first), Month.parse(last)
-    except ValueError:
-        return None, None, "Give both months as YYYY-MM, for example 2016-04 and 2017-03."
-    if end < start or end.index_from(start) > 35:
-        return None, None, "Choose up to 36 months, the first before the last."
-    return start, end, ""

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from flexhub.billing.selectors import framework_terms
+from flexhub.billing.selectors import billing_terms
 from flexhub.billing.services import bill_json, billing_issue, billing_run
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         else:
             raise CommandError("give a month (YYYY-MM) or --from and --to")
         actor = Actor.for_cli()
-        terms = framework_terms(framework)
+        terms = billing_terms(framework)
         results = []
         progress = tqdm(
             periods,

@@ -1,10 +1,11 @@
-"""The month's SLA report: measured tickets and the service credits they earn."""
+"""The month's SLA report: tickets measured by the service desk and the service credits they
+earn, computed here where both the SLA measures and the billing rules are known."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flexhub.billing.selectors import framework_terms
+from flexhub.billing.selectors import billing_terms
 from flexhub.frameworks.models import Framework
 from flexhub.rules.billing import bill_month
 from flexhub.rules.money import money_text
@@ -13,10 +14,10 @@ from flexhub.servicedesk.selectors import breach_counts, month_ticket_sla
 
 
 def sla_month_report(framework: Framework, month: Month) -> dict[str, Any]:
-    """`flexhub sla --json` as scenario-format.md writes it; credit amounts are given as the
+    """`flexhub sla --json` as docs/scenario-format.md describes it; credit amounts are given as the
     (positive) value credited, the invoice carries them as negative lines."""
     tickets = month_ticket_sla(framework, month)
-    bill = bill_month(framework_terms(framework), month, breach_counts(tickets, month))
+    bill = bill_month(billing_terms(framework), month, breach_counts(tickets, month))
     credits = [
         {
             "member": b.member,

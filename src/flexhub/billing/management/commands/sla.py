@@ -7,17 +7,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flexhub.billing.sla_report import sla_month_report
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month
-from flexhub.servicedesk.reports import sla_month_report
+from flexhub.servicedesk.tasks import sla_sweep_task
 
 
 class Command(BaseCommand):
     help = "Report SLA response and resolution for a month and the service credits they earn; or sweep for breaches."
 
     def _sweep(self, options: dict[str, Any]) -> None:
-        from flexhub.servicedesk.tasks import sla_sweep_task
-
         result = sla_sweep_task.enqueue()
         if result.status == "SUCCESSFUL":
             outcome = result.return_value or {}
