@@ -3,10 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from flexhub.assets import api as assets_api
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
 from flexhub.frameworks import api as frameworks_api
+from flexhub.government import api as government_api
 from flexhub.servicedesk import api as servicedesk_api
 
 app_name = "api"
@@ -27,9 +29,9 @@ router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="creditnote")
 router.register("tickets", servicedesk_api.TicketViewSet, basename="ticket")
 router.register("staff", directory_api.StaffViewSet, basename="staffmember")
-router.register("assets", directory_api.AssetViewSet, basename="asset")
+router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
-router.register("government-changes", directory_api.MachineryChangeViewSet, basename="machinerychange")
+router.register("government-changes", government_api.MachineryChangeViewSet, basename="machinerychange")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
 
 urlpatterns = [

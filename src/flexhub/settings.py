@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "flexhub.billing",
     "flexhub.directory",
     "flexhub.assets",
+    "flexhub.government",
     "flexhub.scenarios",
 ]
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("flexhub.servicedesk.urls")),
     path("", include("flexhub.directory.urls")),
     path("", include("flexhub.assets.urls")),
+    path("", include("flexhub.government.urls")),
 ]

@@ -1,9 +1,16 @@
-"""Build the pure billing inputs straight from a scenario file (no database)."""
+"""Build the pure billing inputs straight from a scenario file (no database).
+
+The scenario files are the repository's own test fixtures
+(src/flexhub/scenarios/tests/fixtures/); they are read when a test asks for
+one, never at import time.
+"""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+import flexhub.scenarios.tests
 from flexhub.rules.billing import (
     CreditTerms,
     DeliveryTerms,
@@ -14,11 +21,15 @@ from flexhub.rules.billing import (
 from flexhub.scenarios.schema import Scenario, validate
 from flexhub.scenarios.yamlio import parse_yaml
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
+FIXTURES = Path(flexhub.scenarios.tests.__file__).resolve().parent / "fixtures"
+POOLED_FIXTURE = "pooled-framework.yaml"
+TOWER_FIXTURE = "tower-framework.yaml"
 
 
+@functools.cache
 def load_scenario(name: str) -> Scenario:
-    return validate(parse_yaml((EXAMPLES / name).read_text()))
+    """A fixture scenario, validated (read once and reused: do not mutate it)."""
+    return validate(parse_yaml((FIXTURES / name).read_text()))
 
 
 def terms_of(scenario: Scenario) -> FrameworkTerms:

@@ -1,7 +1,15 @@
-"""The billing rules on the Public Sector Flex example, case by case and as properties."""
+"""The billing rules on the pooled-framework test fixture, case by case and as properties.
+
+Every expected figure below is worked out by hand from scenario-format.md's rules
+for src/flexhub/scenarios/tests/fixtures/pooled-framework.yaml (WPL bands: 0 at
+92.00, 4,000 at 86.50, 7,500 at 81.00, ratchet on; members CCA 3,000 seats from
+Sep 2019 (3,150 from 10 Feb 2021, ends Aug 2023), LRB 2,400 from Oct 2019, DHR
+1,300 from Jan 2020, WMA 1,900 from Apr 2020 to Mar 2024).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -17,10 +25,22 @@ from flexhub.rules.billing import (
 )
 from flexhub.rules.periods import Month
 from flexhub.rules.pricing import POOLED, Band, ContractTerms, LineTerms, Pricing
-from tests.rules.scenario_terms import load_scenario, terms_of
+from tests.rules.scenario_terms import POOLED_FIXTURE, load_scenario, terms_of
 
 D = Decimal
-PSF = terms_of(load_scenario("public-sector-flex.yaml"))
+
+
+def _pooled(*, ratchet: bool = True) -> FrameworkTerms:
+    """The fixture's billing terms (fresh each time), optionally with WPL's ratchet switched off."""
+    terms = terms_of(load_scenario(POOLED_FIXTURE))
+    if ratchet:
+        return terms
+    wpl = terms.services["WPL"]
+    services = {
+        **terms.services,
+        "WPL": dataclasses.replace(wpl, pricing=dataclasses.replace(wpl.pricing, ratchet=False)),
+    }
+    return dataclasses.replace(terms, services=services)
 
 
 def _bill(terms, month, breaches=None):
@@ -29,65 +49,107 @@ def _bill(terms, month, breaches=None):
 
 
 def test_the_pool_grows_and_the_price_falls_as_members_join():
+    terms = _pooled()
     expected = {
-        "2008-04": (2500, "96.00"),  # CO alone
-        "2008-05": (5700, "89.00"),  # ONS joins
-        "2008-07": (6700, "89.00"),  # DIUS joins
-        "2008-09": (8700, "84.00"),  # the agency joins: band from 8,000
-        "2012-04": (6200, "84.00"),  # CO has left; the ratchet keeps 84.00
+        "2019-09": (3000, "92.00"),  # CCA alone: 3,000 < 4,000, first band
+        "2019-10": (5400, "86.50"),  # LRB joins: 3,000 + 2,400 = 5,400, band from 4,000
+        "2020-01": (6700, "86.50"),  # DHR joins: 5,400 + 1,300 = 6,700, still below 7,500
+        "2020-04": (8600, "81.00"),  # WMA joins: 6,700 + 1,900 = 8,600, band from 7,500
+        "2021-03": (8750, "81.00"),  # CCA's change from 10 Feb 2021: 3,150 + 2,400 + 1,300 + 1,900
+        "2023-09": (5600, "81.00"),  # CCA has left (2,400 + 1,300 + 1,900): band 86.50, the ratchet keeps 81.00
+        "2024-04": (3700, "81.00"),  # WMA has left too (2,400 + 1,300): band 92.00, still 81.00
     }
     for month, (size, price) in expected.items():
-        pool = _bill(PSF, month)[0].pools[0]
+        pool = _bill(terms, month)[0].pools[0]
         assert (pool.size, pool.unit_price_text) == (size, price), month
 
 
-def test_july_2008_cabinet_office_invoice_to_the_penny():
-    _, bills = _bill(PSF, "2008-07", {"CO": {"P1": 1}, "ONS": {"P2": 1}})
-    co = bills["CO"]
-    amounts = [(line.kind, line.service, line.amount) for line in co.lines]
-    assert ("charge", "CORE", D("222500.00")) in amounts  # 2,500 x 89.00
-    assert ("delivery", "PRINT", D("7200.00")) in amounts  # 180,000 x 0.04
-    assert ("credit", None, D("-11125.00")) in amounts  # 5% of the core charge
-    assert co.net == D("243125.00")
-    assert co.vat_rate == D("0.175")
-    assert co.vat == D("42546.88")  # 42,546.875 rounds half up
-    assert co.total == D("285671.88")
-    assert co.pooling_saving == D("17500.00")  # alone 96.00, pooled 89.00, 2,500 seats
-    assert bills["ONS"].lines[-1].amount == -(D("3200") * D("89.00") * D("0.02"))
+def test_without_the_ratchet_the_price_rises_when_members_leave():
+    terms = _pooled(ratchet=False)
+    expected = {
+        "2020-04": (8600, "81.00"),  # band from 7,500, as with the ratchet
+        "2023-09": (5600, "86.50"),  # 5,600: band from 4,000
+        "2024-04": (3700, "92.00"),  # 3,700: first band
+    }
+    for month, (size, price) in expected.items():
+        pool = _bill(terms, month)[0].pools[0]
+        assert (pool.size, pool.unit_price_text) == (size, price), month
+    _, bills = _bill(terms, "2023-09")
+    core = next(line for line in bills["LRB"].lines if line.service == "WPL")
+    assert core.amount == D("207600.00")  # 2,400 x 86.50 x 30/30
+
+
+def test_july_2020_commissioning_agency_invoice_to_the_penny():
+    _, bills = _bill(_pooled(), "2020-07", {"CCA": {"P1": 1}, "LRB": {"P2": 1}})
+    cca = bills["CCA"]
+    amounts = [(line.kind, line.service, line.amount) for line in cca.lines]
+    assert ("charge", "WPL", D("243000.00")) in amounts  # pool 8,600: 3,000 x 81.00 x 31/31
+    assert ("charge", "MOB", D("4462.50")) in amounts  # 350 x 12.75
+    assert ("charge", "VOX", D("16200.00")) in amounts  # 3,000 x 5.40
+    assert ("charge", "SRV", D("3040.00")) in amounts  # 8 x 380.00
+    assert ("delivery", "SCAN", D("4499.70")) in amounts  # 149,990 pages x 0.03
+    assert ("credit", None, D("-9720.00")) in amounts  # 4% of the core charge 243,000.00
+    # 243,000.00 + 4,462.50 + 16,200.00 + 3,040.00 + 4,499.70 - 9,720.00
+    assert cca.net == D("261482.20")
+    assert cca.vat_rate == D("0.175")  # 17.5% from 15 July 2020 is in force on 31 July
+    assert cca.vat == D("45759.39")  # 261,482.20 x 0.175 = 45,759.385, half up (half even would give .38)
+    assert cca.total == D("307241.59")  # 261,482.20 + 45,759.39
+    assert cca.pooling_saving == D("33000.00")  # alone 3,000 seats pay 92.00, pooled 81.00: 11.00 x 3,000
+    assert bills["LRB"].lines[-1].amount == D("-2916.00")  # 1.5% of 2,400 x 81.00 = 194,400.00
+    # Each member alone would pay 92.00 (all below 4,000 seats): 11.00 x its seats.
+    assert {m: b.pooling_saving for m, b in bills.items()} == {
+        "CCA": D("33000.00"),
+        "LRB": D("26400.00"),  # 11.00 x 2,400
+        "DHR": D("14300.00"),  # 11.00 x 1,300
+        "WMA": D("20900.00"),  # 11.00 x 1,900
+    }
 
 
 def test_a_mid_month_change_splits_the_charge_into_runs():
-    _, bills = _bill(PSF, "2009-01")
-    core = [line for line in bills["CO"].lines if line.service == "CORE"]
-    assert [(line.quantity, line.days) for line in core] == [(2500, 14), (2600, 17)]
-    # 84.00 x 2,500 x 14/31 = 94,838.709... and 84.00 x 2,600 x 17/31 = 119,767.741...
-    assert [line.amount for line in core] == [D("94838.71"), D("119767.74")]
+    _, bills = _bill(_pooled(), "2021-02")
+    core = [line for line in bills["CCA"].lines if line.service == "WPL"]
+    assert [(line.quantity, line.days) for line in core] == [(3000, 9), (3150, 19)]  # 1-9 Feb, 10-28 Feb
+    # 81.00 x 3,000 x 9/28 = 78,107.142... and 81.00 x 3,150 x 19/28 = 173,137.50 exactly
+    assert [line.amount for line in core] == [D("78107.14"), D("173137.50")]
 
 
 def test_a_line_starting_mid_month_is_prorated():
-    _, bills = _bill(PSF, "2008-09")
-    wlan = next(line for line in bills["DIUS"].lines if line.service == "WLAN")
-    assert (wlan.quantity, wlan.days, wlan.amount) == (12, 16, D("224.00"))  # 35 x 12 x 16/30
+    _, bills = _bill(_pooled(), "2020-03")
+    netx = next(line for line in bills["DHR"].lines if line.service == "NETX")
+    # 18 to 31 March is 14 days: 47.00 x 9 x 14/31 = 5,922/31 = 191.032...
+    assert (netx.quantity, netx.days, netx.amount) == (9, 14, D("191.03"))
+
+
+def test_deliveries_are_priced_per_day_and_rounded_half_up():
+    _, bills = _bill(_pooled(), "2020-07")
+    deliveries = [(line.service, line.quantity, line.amount) for line in bills["DHR"].lines if line.kind == "delivery"]
+    assert deliveries == [
+        ("CONS", D("6"), D("5550.00")),  # 6 days x 925.00
+        ("TRAIN", D("2.25"), D("1445.63")),  # 2.25 days x 642.50 = 1,445.625, half up
+    ]
 
 
 def test_vat_uses_the_rate_in_force_on_the_last_day():
-    rates = PSF.vat_rates
-    assert vat_rate_on(rates, dt.date(2008, 11, 30)) == D("0.175")
-    assert vat_rate_on(rates, dt.date(2008, 12, 31)) == D("0.15")
-    assert vat_rate_on(rates, dt.date(2011, 1, 31)) == D("0.20")  # from 4 January 2011
+    rates = _pooled().vat_rates
+    assert vat_rate_on(rates, dt.date(2020, 7, 14)) == D("0.20")
+    assert vat_rate_on(rates, dt.date(2020, 7, 31)) == D("0.175")  # from 15 July 2020
+    assert vat_rate_on(rates, dt.date(2021, 9, 30)) == D("0.175")
+    assert vat_rate_on(rates, dt.date(2021, 10, 1)) == D("0.20")  # from 1 October 2021
+    _, bills = _bill(_pooled(), "2020-06")
+    assert bills["CCA"].vat_rate == D("0.20")
 
 
 def test_no_invoice_without_lines():
-    result, bills = _bill(PSF, "2008-03")
+    result, bills = _bill(_pooled(), "2019-08")  # the framework has started, no contract has
     assert bills == {}
     assert result.pools[0].size == 0
 
 
 def test_credit_is_capped():
-    _, bills = _bill(PSF, "2008-07", {"CO": {"P1": 5}})
-    credit = next(line for line in bills["CO"].lines if line.kind == "credit")
-    assert credit.percent == D("15")  # 5 x 5% capped at 15%
-    assert credit.amount == -D("33375.00")
+    _, bills = _bill(_pooled(), "2020-07", {"CCA": {"P1": 5}})
+    credit = next(line for line in bills["CCA"].lines if line.kind == "credit")
+    assert credit.percent == D("12")  # 5 x 4% capped at 12%
+    assert credit.amount == -D("29160.00")  # 12% of 243,000.00
 
 
 # Properties over random frameworks ---------------------------------------

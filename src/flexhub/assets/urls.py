@@ -1,11 +1,10 @@
 from django.urls import path
 
 from flexhub.assets import views
-from flexhub.directory.views import AssetImportUploadView
 
 urlpatterns = [
     path("assets/", views.AssetListView.as_view(), name="asset-list"),
-    path("assets/import/", AssetImportUploadView.as_view(), name="asset-import"),
+    path("assets/import/", views.AssetImportUploadView.as_view(), name="asset-import"),
     path("assets/models/", views.DeviceModelListView.as_view(), name="device-list"),
     path("assets/models/<int:pk>/edit/", views.DeviceModelEditView.as_view(), name="device-edit"),
     path("assets/<int:pk>/", views.AssetDetailView.as_view(), name="asset-detail"),

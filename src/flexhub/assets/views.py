@@ -9,12 +9,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from flexhub.assets import services
+from flexhub.assets.forms import AssetUpdateForm, DisposalForm
 from flexhub.assets.models import ASSET_ROLES, Asset, AssetEvent, DeviceModel
 from flexhub.core.audit import Actor
 from flexhub.core.roles import Role
 from flexhub.core.viewmixins import ObjectFormView, ScopedDetailView, ScopedListView
-from flexhub.directory.forms import AssetUpdateForm, DisposalForm
 from flexhub.directory.models import ADMIN_ROLES, StaffMember
+from flexhub.directory.views import ImportUploadView
 
 
 class AssetListView(ScopedListView):
@@ -115,3 +116,9 @@ class AssetDisposeView(ObjectFormView):
         return f"{self.object.asset_tag} disposed of (certificate {record.certificate_ref}).", reverse(
             "asset-detail", kwargs={"pk": self.object.pk}
         )
+
+
+class AssetImportUploadView(ImportUploadView):
+    """Upload an asset register CSV: checked and previewed by the directory's staged-import pages."""
+
+    kind = "assets"

@@ -1,4 +1,4 @@
-"""The staff directory of each member, machinery-of-government changes and TUPE transfers."""
+"""The staff directory of each member and TUPE transfers."""
 
 from __future__ import annotations
 
@@ -86,33 +86,6 @@ class StaffEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff.email} {self.kind} {self.at:%Y-%m-%d}"
-
-
-class ChangeKind(models.TextChoices):
-    FORM = "form", "New organisation formed from predecessors"
-    MERGE = "merge", "Organisation merged into another"
-
-
-class MachineryChange(models.Model):
-    """A machinery-of-government change: who did it, why, when it took effect and what moved."""
-
-    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
-    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    predecessors = models.ManyToManyField(Organisation, related_name="+")
-    effective = models.DateField()
-    reason = models.TextField()
-    performed_by = models.CharField(max_length=200)
-    performed_at = models.DateTimeField()
-    moved = models.JSONField(default=dict, help_text="Counts and keys of what moved, by kind")
-
-    objects = ScopedQuerySet.as_manager()
-    tenancy = TenancyRule(organisation="successor", roles=ADMIN_ROLES)
-
-    class Meta:
-        ordering = ["-effective", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.successor.code} on {self.effective}"
 
 
 class TupeTransfer(models.Model):

@@ -13,13 +13,13 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
-from flexhub.core.audit import Actor, audit_insert_rows, audit_row
+from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
 from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
 from flexhub.core.services import administers
-from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
+from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus, TupeTransfer
 
 STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
 STAFF_FIELDS = ("name", "unit", "site", "grade", "start_date", "leave_date", "predecessor_id", "status")
@@ -295,9 +295,6 @@ def tupe_transfer(
     note: str = "",
 ) -> Any:
     """Register a TUPE transfer: the person's record moves to the supplier, its history kept."""
-    from flexhub.assets.models import Asset
-    from flexhub.directory.models import TupeTransfer
-
     member = staff.organisation
     if actor.user is not None and not administers(manager=actor.user, organisation=member):
         raise RuleError("only the member's admins or the authority register a transfer")
@@ -325,12 +322,10 @@ def tupe_transfer(
         to_organisation=to_supplier,
         note=("terms protected" if terms_protected else "terms not protected"),
     )
-    Asset.objects.filter(assigned_to=staff).update(assigned_to=None)
+    staff.assets.update(assigned_to=None)  # kit stays with the member (the asset register's reverse relation)
     staff.organisation = to_supplier
     staff.status = StaffStatus.TRANSFERRED
     staff.save(update_fields=["organisation", "status"])
-    from flexhub.core.audit import audit_record
-
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -1,4 +1,4 @@
-"""Directory records for the tenancy test world: staff, history, a transfer, a change, an import."""
+"""Directory records for the tenancy test world: staff, history, a transfer, an import."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from flexhub.core.audit import Actor
 from flexhub.core.testing.world import WORLD_BUILDERS, World
-from flexhub.directory.models import MachineryChange, StaffMember, StagedImport
+from flexhub.directory.models import StaffMember, StagedImport
 from flexhub.directory.services import staff_import, tupe_transfer
 
 HEADER = "name,email,unit,site,grade,start_date,leave_date,predecessor\n"
@@ -44,16 +44,6 @@ def build_directory(world: World, actor: Actor) -> None:
         tupe_transfer(
             actor=actor, staff=clerk, to_supplier=supplier, transfer_date=dt.date(2021, 1, 1), terms_protected=True
         )
-        change = MachineryChange.objects.create(
-            kind="merge",
-            successor=org,
-            effective=dt.date(2020, 1, 1),
-            reason=f"{org.name} reorganised",
-            performed_by="test",
-            performed_at=timezone.now(),
-            moved={},
-        )
-        change.predecessors.set([org])
 
 
 WORLD_BUILDERS.append(build_directory)

@@ -11,6 +11,4 @@ urlpatterns = [
     path("imports/<int:pk>/rejects.csv", views.ImportRejectsView.as_view(), name="import-rejects"),
     path("transfers/", views.TupeListView.as_view(), name="tupe-list"),
     path("transfers/add/", views.TupeCreateView.as_view(), name="tupe-add"),
-    path("government-changes/", views.MogListView.as_view(), name="mog-list"),
-    path("government-changes/new/", views.MogView.as_view(), name="mog-new"),
 ]

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, View
 
@@ -23,16 +22,17 @@ from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.directory import services
-from flexhub.directory.forms import MogForm, TupeForm, UploadForm
+from flexhub.directory.forms import TupeForm, UploadForm
+from flexhub.directory.imports import importer_for
 from flexhub.directory.models import (
     ADMIN_ROLES,
     DIRECTORY_ROLES,
-    MachineryChange,
+    StaffEvent,
     StaffMember,
     StagedImport,
     TupeTransfer,
 )
-from flexhub.directory.services import STAFF_COLUMNS
+from flexhub.frameworks.models import Framework
 
 
 class StaffListView(ScopedListView):
@@ -67,9 +67,6 @@ class StaffDetailView(ScopedDetailView):
     context_object_name = "person"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from flexhub.assets.models import Asset
-        from flexhub.directory.models import StaffEvent
-
         context = super().get_context_data(**kwargs)
         user: Any = self.request.user
         context["history"] = (
@@ -77,7 +74,8 @@ class StaffDetailView(ScopedDetailView):
             .filter(staff=self.object)
             .select_related("from_organisation", "to_organisation")
         )
-        context["assets"] = Asset.objects.visible_to(user).filter(assigned_to=self.object).select_related("model")
+        # the asset register builds on the directory: its assets reach a person by the reverse relation
+        context["assets"] = self.object.assets.visible_to(user).select_related("model")
         return context
 
 
@@ -97,7 +95,7 @@ class ImportUploadView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         return {**super().get_form_kwargs(), "organisations": organisations}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        columns = STAFF_COLUMNS if self.kind == "staff" else _asset_columns()
+        columns = importer_for(self.kind).columns
         return super().get_context_data(kind=self.kind, columns=",".join(columns), **kwargs)
 
     def form_valid(self, form: UploadForm) -> HttpResponse:
@@ -120,24 +118,11 @@ class ImportUploadView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
         return redirect("import-preview", pk=staged.pk)
 
 
-class AssetImportUploadView(ImportUploadView):
-    kind = "assets"
-
-
-def _asset_columns() -> tuple[str, ...]:
-    from flexhub.assets.services import ASSET_COLUMNS
-
-    return ASSET_COLUMNS
-
-
 def _run(staged: StagedImport, request: HttpRequest, *, apply: bool) -> ImportSummary:
-    from flexhub.assets.services import asset_import
-
     def open_file() -> Any:
         return io.BytesIO(bytes(staged.content))
 
-    importer = services.staff_import if staged.kind == "staff" else asset_import
-    return importer(
+    return importer_for(staged.kind).run(
         actor=Actor.for_request(request), organisation=staged.organisation, open_file=open_file, apply=apply
     )
 
@@ -199,7 +184,7 @@ class ImportRejectsView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         staged = get_visible_or_404(StagedImport, request.user, pk=pk)
-        columns = STAFF_COLUMNS if staged.kind == "staff" else _asset_columns()
+        columns = importer_for(staged.kind).columns
         summary = _run(staged, request, apply=False)
         problems = [p if p.values else RowProblem(p.line, p.column, p.message) for p in summary.problems]
         response = HttpResponse(problems_csv(problems, columns), content_type="text/csv; charset=utf-8")
@@ -248,7 +233,9 @@ class TupeCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def get_form_kwargs(self) -> dict[str, Any]:
         user: Any = self.request.user
         staff = StaffMember.objects.visible_to(user).filter(status="active").select_related("organisation")
-        suppliers = Organisation.objects.filter(is_supplier=True, frameworks__in=_frameworks_of(user)).distinct()
+        suppliers = Organisation.objects.filter(
+            is_supplier=True, frameworks__in=Framework.objects.visible_to(user)
+        ).distinct()
         return {**super().get_form_kwargs(), "staff": staff, "suppliers": suppliers}
 
     def form_valid(self, form: TupeForm) -> HttpResponse:
@@ -259,63 +246,3 @@ class TupeCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
             return self.form_invalid(form)
         messages.success(self.request, f"{form.cleaned_data['staff'].name}'s transfer is registered.")
         return redirect("tupe-list")
-
-
-def _frameworks_of(user: Any) -> QuerySet[Any]:
-    from flexhub.frameworks.models import Framework
-
-    return Framework.objects.visible_to(user)
-
-
-class MogListView(ScopedListView):
-    model = MachineryChange
-    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
-    template_name = "directory/mog_list.html"
-
-    def get_queryset(self) -> QuerySet[MachineryChange]:
-        return super().get_queryset().select_related("successor").prefetch_related("predecessors")
-
-
-class MogView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
-    """Plan a change and see the dry run; confirm to carry it out."""
-
-    allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
-    form_class = MogForm
-    template_name = "directory/mog_form.html"
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        organisations = Organisation.objects.visible_to(self.request.user).filter(is_member=True).order_by("name")
-        return {**super().get_form_kwargs(), "organisations": organisations}
-
-    def form_valid(self, form: MogForm) -> HttpResponse:
-        from flexhub.directory.mog import mog_apply, mog_plan
-
-        data = form.cleaned_data
-        actor = Actor.for_request(self.request)
-        try:
-            plan = mog_plan(
-                actor=actor,
-                kind=data["kind"],
-                predecessors=list(data["predecessors"]),
-                effective=data["effective"],
-                reason=data["reason"],
-                code=data["code"],
-                name=data["name"],
-                into=data["into"],
-                units=[u.strip() for u in data["units"].split(",") if u.strip()] or None,
-                staff_emails=[e.strip() for e in data["staff_emails"].splitlines() if e.strip()] or None,
-                contract_refs=[r.strip() for r in data["contract_refs"].split(",") if r.strip()] or None,
-                move_assets=data["move_assets"],
-                move_contracts=data["move_contracts"],
-                move_tickets=data["move_tickets"],
-            )
-            if self.request.POST.get("confirm") != "yes":
-                return self.render_to_response(self.get_context_data(form=form, plan=plan.as_dict()))
-            change = mog_apply(actor=actor, plan=plan)
-        except RuleError as error:
-            apply_rule_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, f"Done: {change}. Moved " + ", ".join(f"{n} {k}" for k, n in change.moved.items()) + "."
-        )
-        return redirect(reverse("organisation-detail", kwargs={"code": change.successor.code}))

@@ -11,6 +11,35 @@ from flexhub.frameworks import services
 from flexhub.frameworks.services import LineInput
 
 
+def create_frameworks(world: World, actor: Actor) -> None:
+    """Framework ONE (authority AAUTH: members MBRA and MBRB) and TWO (authority QUORN: member QUILL)."""
+    one = services.framework_save(
+        actor=actor,
+        code="ONE",
+        name="Framework One",
+        authority=world.orgs["AAUTH"],
+        suppliers=[world.orgs["SUPA"]],
+        integrator=world.orgs["INTA"],
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value_ceiling=Decimal("10000000.00"),
+    )
+    services.framework_enrol(actor=actor, framework=one, organisations=[world.orgs["MBRA"], world.orgs["MBRB"]])
+    two = services.framework_save(
+        actor=actor,
+        code="TWO",
+        name="Quornshire Framework",
+        authority=world.orgs["QUORN"],
+        suppliers=[world.orgs["QSUP"]],
+        integrator=world.orgs["QINT"],
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value_ceiling=Decimal("5000000.00"),
+    )
+    services.framework_enrol(actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]])
+    world.frameworks = {"ONE": one, "TWO": two}
+
+
 def build_frameworks(world: World, actor: Actor) -> None:
     for code, member_codes in (("ONE", ["MBRA", "MBRB"]), ("TWO", ["QUILL"])):
         framework = world.frameworks[code]
@@ -96,4 +125,5 @@ def build_frameworks(world: World, actor: Actor) -> None:
             world.extra[f"contract-{member_code}"] = contract
 
 
+WORLD_BUILDERS.append(create_frameworks)
 WORLD_BUILDERS.append(build_frameworks)

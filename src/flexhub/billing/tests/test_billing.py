@@ -21,7 +21,8 @@ from flexhub.frameworks import services as framework_services
 from flexhub.rules.periods import Month
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "examples"
+# The repository's own fixture scenarios (read by `flexhub load` inside the tests).
+FIXTURES = Path(__file__).resolve().parents[2] / "scenarios" / "tests" / "fixtures"
 CLI = Actor.for_cli()
 
 
@@ -113,48 +114,57 @@ def test_period_outside_the_term_is_refused(world):
 
 
 def _load(name):
-    call_command("load", str(EXAMPLES / name), stdout=io.StringIO())
+    call_command("load", str(FIXTURES / name), stdout=io.StringIO())
+
+
+# Figures below are worked out by hand from scenario-format.md's rules for
+# fixtures/pooled-framework.yaml. July 2020: the pool on 1 July is CCA 3,000 + LRB 2,400
+# + DHR 1,300 + WMA 1,900 = 8,600 seats, band from 7,500 at 81.00 (the ratchet's lowest so far).
 
 
 def test_bill_command_json_follows_the_specification():
-    _load("public-sector-flex.yaml")
+    _load("pooled-framework.yaml")
     out = io.StringIO()
-    call_command("bill", "2008-07", "--framework", "PSF", "--json", stdout=out)
+    call_command("bill", "2020-07", "--framework", "CWS", "--json", stdout=out)
     body = json.loads(out.getvalue())
-    assert body["framework"] == "PSF" and body["period"] == "2008-07"
-    assert body["pools"] == [{"service": "CORE", "size": 6700, "band_from": 5000, "unit_price": "89.00"}]
-    co = next(i for i in body["invoices"] if i["member"] == "CO")
+    assert body["framework"] == "CWS" and body["period"] == "2020-07"
+    assert body["pools"] == [{"service": "WPL", "size": 8600, "band_from": 7500, "unit_price": "81.00"}]
+    assert [i["member"] for i in body["invoices"]] == ["CCA", "DHR", "LRB", "WMA"]
+    cca = next(i for i in body["invoices"] if i["member"] == "CCA")
     assert (
-        co["number"],
-        co["status"],
-        co["net"],
-        co["vat"],
-        co["total"],
-        co["pooling_saving"],
+        cca["number"],
+        cca["status"],
+        cca["net"],
+        cca["vat"],
+        cca["total"],
+        cca["pooling_saving"],
     ) == (
         None,
         "draft",
-        "243125.00",
-        "42546.88",
-        "285671.88",
-        "17500.00",
+        # 243,000.00 WPL + 4,462.50 MOB (350 x 12.75) + 16,200.00 VOX (3,000 x 5.40)
+        # + 3,040.00 SRV (8 x 380.00) + 4,499.70 SCAN (149,990 x 0.03) - 9,720.00 P1 credit
+        "261482.20",
+        "45759.39",  # 17.5% in force on 31 July: 261,482.20 x 0.175 = 45,759.385, half up
+        "307241.59",  # 261,482.20 + 45,759.39
+        "33000.00",  # alone CCA's 3,000 seats would pay 92.00: (92.00 - 81.00) x 3,000
     )
-    assert co["lines"][0] == {
-        "service": "CORE",
-        "kind": "charge",
-        "quantity": 2500,
-        "days": 31,
-        "unit_price": "89.00",
-        "amount": "222500.00",
-    }
     assert {
-        "service": "PRINT",
+        "service": "WPL",
+        "kind": "charge",
+        "quantity": 3000,
+        "days": 31,
+        "unit_price": "81.00",
+        "amount": "243000.00",  # 3,000 x 81.00 x 31/31
+    } in cca["lines"]
+    assert len(cca["lines"]) == 6  # WPL, MOB, SRV, VOX charges, the SCAN delivery, the P1 credit
+    assert {
+        "service": "SCAN",
         "kind": "delivery",
-        "quantity": 180000,
+        "quantity": 149990,
         "days": None,
-        "unit_price": "0.04",
-        "amount": "7200.00",
-    } in co["lines"]
+        "unit_price": "0.03",
+        "amount": "4499.70",  # 149,990 x 0.03
+    } in cca["lines"]
     assert {
         "service": None,
         "kind": "credit",
@@ -162,30 +172,46 @@ def test_bill_command_json_follows_the_specification():
         "quantity": None,
         "days": None,
         "unit_price": None,
-        "amount": "-11125.00",
-    } in co["lines"]
-    dius = next(i for i in body["invoices"] if i["member"] == "DIUS")
+        "amount": "-9720.00",  # CWS-INC-0001 breached in July: 4% of 243,000.00
+    } in cca["lines"]
+    dhr = next(i for i in body["invoices"] if i["member"] == "DHR")
     assert {
-        "service": "BCS",
+        "service": "CONS",
         "kind": "delivery",
-        "quantity": 12,
+        "quantity": 6,
         "days": None,
-        "unit_price": "850.00",
-        "amount": "10200.00",
-    } in dius["lines"]
+        "unit_price": "925.00",
+        "amount": "5550.00",  # 6 days x 925.00
+    } in dhr["lines"]
+    assert {
+        "service": "TRAIN",
+        "kind": "delivery",
+        "quantity": 2.25,
+        "days": None,
+        "unit_price": "642.50",
+        "amount": "1445.63",  # 2.25 days x 642.50 = 1,445.625, half up
+    } in dhr["lines"]
+    # 1,300 x 81.00 + 1,300 x 5.40 + 9 x 47.00 + 5,550.00 + 1,445.63
+    # = 105,300.00 + 7,020.00 + 423.00 + 5,550.00 + 1,445.63
+    assert dhr["net"] == "119738.63"
+    lrb = next(i for i in body["invoices"] if i["member"] == "LRB")
+    # 2,400 x 81.00 + 120 x 19.50 + 3 x 380.00 - 2,916.00 (CWS-INC-0002: 1.5% of 194,400.00)
+    # = 194,400.00 + 2,340.00 + 1,140.00 - 2,916.00
+    assert lrb["net"] == "194964.00"
+    assert lrb["vat"] == "34118.70"  # 194,964.00 x 0.175
 
 
 def test_bill_command_issues_a_range_and_sla_command_reports_credits():
-    _load("public-sector-flex.yaml")
+    _load("pooled-framework.yaml")
     err = io.StringIO()
     call_command(
         "bill",
         "--framework",
-        "PSF",
+        "CWS",
         "--from",
-        "2008-04",
+        "2019-09",
         "--to",
-        "2008-09",
+        "2020-07",
         "--issue",
         stdout=io.StringIO(),
         stderr=err,
@@ -193,42 +219,90 @@ def test_bill_command_issues_a_range_and_sla_command_reports_credits():
     numbers = list(
         Invoice.objects.filter(status=InvoiceStatus.ISSUED).order_by("number").values_list("number", flat=True)
     )
-    assert numbers[0] == "PSF-2008-000001" and numbers[-1] == f"PSF-2008-{len(numbers):06d}"
+    # Gapless per framework and year of the period. 2019: September CCA alone (1), October to
+    # December CCA and LRB (2 x 3) = 7. 2020: January to March CCA, LRB, DHR (3 x 3), April to
+    # July with WMA too (4 x 4) = 25.
+    assert numbers == [f"CWS-2019-{n:06d}" for n in range(1, 8)] + [f"CWS-2020-{n:06d}" for n in range(1, 26)]
     out = io.StringIO()
-    call_command("sla", "2008-07", "--framework", "PSF", "--json", stdout=out)
+    call_command("sla", "2020-07", "--framework", "CWS", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert [t["ref"] for t in report["tickets"]] == ["INC-0001", "INC-0002"]
-    inc2 = report["tickets"][1]
+    assert [t["ref"] for t in report["tickets"]] == ["CWS-INC-0001", "CWS-INC-0002"]
+    inc1, inc2 = report["tickets"]
+    # P1 on the 24x7 clock: responded 08:15 -> 08:31; resolved 12:20, 245 minutes; the
+    # 210-minute target passed at 11:45 on 6 July.
+    assert (
+        inc1["response_minutes"],
+        inc1["resolution_minutes"],
+        inc1["response_breached"],
+        inc1["resolution_breached"],
+        inc1["breached_in"],
+    ) == (16, 245, False, True, "2020-07")
+    # P2 on the business clock (08:30-17:30, Mon-Fri): responded Thu 16 July 15:30 -> 16:05.
+    # Resolution: Thu 15:30-17:30 (120) + Fri 08:30-09:40 (70), paused until Mon 10:30, then
+    # 10:30-17:15 (405): 595 minutes. The 540-minute target: 540 - 190 = 350 minutes after
+    # Monday 10:30, 16:20 on 20 July.
     assert (
         inc2["response_minutes"],
         inc2["resolution_minutes"],
         inc2["resolution_breached"],
         inc2["breached_in"],
     ) == (
-        20,
-        750,
+        35,
+        595,
         True,
-        "2008-07",
+        "2020-07",
     )
-    assert {
-        "member": "CO",
-        "priority": "P1",
-        "breaches": 1,
-        "percent": 5,
-        "amount": "11125.00",
-    } in report["credits"]
+    assert report["credits"] == [
+        # 4% (one P1 breach) of CCA's core charge 3,000 x 81.00 = 243,000.00
+        {"member": "CCA", "priority": "P1", "breaches": 1, "percent": 4, "amount": "9720.00"},
+        # 1.5% (one P2 breach) of LRB's core charge 2,400 x 81.00 = 194,400.00
+        {"member": "LRB", "priority": "P2", "breaches": 1, "percent": 1.5, "amount": "2916.00"},
+    ]
+
+
+def test_sla_command_skips_the_member_s_bank_holidays():
+    _load("pooled-framework.yaml")
+    out = io.StringIO()
+    call_command("sla", "2020-09", "--framework", "CWS", "--json", stdout=out)
+    [req] = json.loads(out.getvalue())["tickets"]
+    # DHR (England and Wales), P4, business clock 08:30-17:30 (540 minutes a day). Opened
+    # Thu 27 Aug 14:00, responded 17:00: 180 minutes. Resolution: Thu 210 + Fri 28 Aug 540;
+    # Mon 31 Aug is the summer bank holiday; Tue 1 to Fri 4 Sep 4 x 540, Mon 7 and Tue 8 Sep
+    # 2 x 540, Wed 9 Sep 08:30-11:00 150: 210 + 540 + 2,160 + 1,080 + 150 = 4,140 minutes.
+    # The 2,700-minute target: 750 by Friday 28 Aug, 2,370 by Thursday 3 Sep, so 330 minutes
+    # into Friday 4 September (14:00): breached in September, not August.
+    assert (req["ref"], req["response_minutes"], req["resolution_minutes"], req["breached_in"]) == (
+        "CWS-REQ-0003",
+        180,
+        4140,
+        "2020-09",
+    )
+    out = io.StringIO()
+    call_command("sla", "2021-07", "--framework", "CWS", "--json", stdout=out)
+    [inc] = json.loads(out.getvalue())["tickets"]
+    # WMA (Northern Ireland), P3, target 1,200 minutes. Opened Fri 9 July 2021 13:00 (responded
+    # 14:10: 70 minutes); Fri 13:00-17:30 270, Mon 12 July is Northern Ireland's Battle of the
+    # Boyne holiday, Tue 13 July 540, Wed 14 July 08:30-10:30 120: 930 minutes, within target
+    # (England and Wales' calendar would have counted Monday too: 1,470, a breach).
+    assert (
+        inc["ref"],
+        inc["response_minutes"],
+        inc["resolution_minutes"],
+        inc["resolution_breached"],
+        inc["breached_in"],
+    ) == ("CWS-INC-0004", 70, 930, False, None)
 
 
 def test_bill_command_errors_are_clear():
     from django.core.management import CommandError
 
-    _load("public-sector-flex.yaml")
+    _load("pooled-framework.yaml")
     with pytest.raises(CommandError, match="unknown framework"):
-        call_command("bill", "2008-07", "--framework", "NOPE")
+        call_command("bill", "2020-07", "--framework", "NOPE")
     with pytest.raises(CommandError, match="no month 13"):
-        call_command("bill", "2008-13", "--framework", "PSF")
-    with pytest.raises(CommandError, match="outside PSF's term"):
-        call_command("bill", "2020-01", "--framework", "PSF")
+        call_command("bill", "2020-13", "--framework", "CWS")
+    with pytest.raises(CommandError, match="outside CWS's term"):
+        call_command("bill", "2025-04", "--framework", "CWS")  # the framework ends 31 March 2025
 
 
 @pytest.mark.django_db(transaction=True)
@@ -236,13 +310,13 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
     """Two connections issue at once; on PostgreSQL the sequence row lock makes them queue."""
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections to PostgreSQL")
-    _load("public-sector-flex.yaml")
+    _load("pooled-framework.yaml")
     from flexhub.frameworks.models import Framework
 
-    psf = Framework.objects.get(code="PSF")
-    months = [Month(2008, m) for m in range(4, 12)]
+    cws = Framework.objects.get(code="CWS")
+    months = [Month(2020, m) for m in range(1, 9)]
     for month in months:
-        billing_run(actor=CLI, framework=psf, month=month)
+        billing_run(actor=CLI, framework=cws, month=month)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -250,7 +324,7 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
         try:
             barrier.wait()
             for month in part:
-                billing_issue(actor=CLI, framework=psf, month=month)
+                billing_issue(actor=CLI, framework=cws, month=month)
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -264,7 +338,8 @@ def test_concurrent_issuing_never_repeats_or_skips_a_number():
     assert errors == []
     numbers = sorted(int(n.rsplit("-", 1)[1]) for n in Invoice.objects.values_list("number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) == Invoice.objects.count() > 8
+    # January to March 2020: CCA, LRB, DHR (3 x 3); April to August: WMA too (4 x 5).
+    assert len(numbers) == Invoice.objects.count() == 29
     assert CreditNote.objects.count() == 0
 
 

@@ -5,15 +5,14 @@ and an integrator; framework TWO (authority QUORN) has its own member QUILL.
 Tests act as the logins of the first framework's side and check that
 nothing of member MBRB (for member roles) or of framework TWO (for
 everyone) ever shows: the marker strings below must never appear.
-Each app adds its own objects through `WORLD_BUILDERS`.
+Each app adds its own objects through `WORLD_BUILDERS` (the frameworks app first:
+it creates ONE and TWO, which the others build on).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
@@ -48,8 +47,6 @@ ACTING_LOGINS = ("aauth-admin", "mbra-admin", "mbra-user", "supa-agent", "inta-i
 
 
 def build_world() -> World:
-    from flexhub.frameworks.services import framework_enrol, framework_save
-
     actor = Actor.system("test")
     world = World()
 
@@ -66,32 +63,6 @@ def build_world() -> World:
     org("QSUP", "Quornshire Supplies", ["supplier"])
     org("QINT", "Quornshire Integration", ["integrator"])
     org("QUILL", "Quillfield Agency", ["member"])
-
-    one = framework_save(
-        actor=actor,
-        code="ONE",
-        name="Framework One",
-        authority=world.orgs["AAUTH"],
-        suppliers=[world.orgs["SUPA"]],
-        integrator=world.orgs["INTA"],
-        start=dt.date(2020, 1, 1),
-        end=dt.date(2026, 12, 31),
-        value_ceiling=Decimal("10000000.00"),
-    )
-    framework_enrol(actor=actor, framework=one, organisations=[world.orgs["MBRA"], world.orgs["MBRB"]])
-    two = framework_save(
-        actor=actor,
-        code="TWO",
-        name="Quornshire Framework",
-        authority=world.orgs["QUORN"],
-        suppliers=[world.orgs["QSUP"]],
-        integrator=world.orgs["QINT"],
-        start=dt.date(2020, 1, 1),
-        end=dt.date(2026, 12, 31),
-        value_ceiling=Decimal("5000000.00"),
-    )
-    framework_enrol(actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]])
-    world.frameworks = {"ONE": one, "TWO": two}
 
     logins = [
         ("AAUTH", Role.AUTHORITY_ADMIN, "aauth-admin"),

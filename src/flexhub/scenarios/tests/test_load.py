@@ -1,9 +1,14 @@
-"""`flexhub load` and `flexhub export` against the shared examples and broken variants."""
+"""`flexhub load` and `flexhub export` against the repository's fixture scenarios and broken variants.
+
+The fixtures are src/flexhub/scenarios/tests/fixtures/pooled-framework.yaml (a pooled-volume
+framework) and tower-framework.yaml (the tower model); they are read inside the tests.
+"""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import io
 import subprocess
 import sys
@@ -23,11 +28,16 @@ from flexhub.scenarios.services import scenario_load, scenario_parse
 from flexhub.scenarios.yamlio import dump_yaml, parse_yaml
 from flexhub.servicedesk.models import Ticket
 
-EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "examples"  # shared/ sits beside the work tree
-PSF = EXAMPLES / "public-sector-flex.yaml"
-MET = EXAMPLES / "met-police-towers.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+POOLED = FIXTURES / "pooled-framework.yaml"
+TOWERS = FIXTURES / "tower-framework.yaml"
 
 pytestmark = pytest.mark.django_db
+
+
+@functools.cache
+def fixture_text(path: Path) -> str:
+    return path.read_text()
 
 
 def load_text(text: str):
@@ -60,11 +70,11 @@ def _meaning(scenario):
     return body
 
 
-@pytest.mark.parametrize("path", [PSF, MET], ids=["psf", "met"])
-def test_examples_load_reload_unchanged_and_round_trip(path):
-    text = path.read_text()
+@pytest.mark.parametrize("path", [POOLED, TOWERS], ids=["pooled", "towers"])
+def test_fixtures_load_reload_unchanged_and_round_trip(path):
+    text = fixture_text(path)
     first = load_text(text)
-    assert first.created["contracts"] >= 2
+    assert first.created["contracts"] == 4
     entries = AuditEntry.objects.count()
     again = load_text(text)
     assert not again.created and not again.updated
@@ -77,31 +87,48 @@ def test_examples_load_reload_unchanged_and_round_trip(path):
     assert AuditEntry.objects.count() == entries
 
 
-def test_psf_committed_values_follow_the_rules():
-    load_text(PSF.read_text())
+def test_pooled_committed_values_follow_the_rules():
+    load_text(fixture_text(POOLED))
     values = dict(CallOffContract.objects.values_list("ref", "committed_value"))
-    # CO signed first and alone: CORE at 96.00 throughout (2,500 then 2,600 seats from 15 Jan 2009),
-    # LAPTOP 400 x 14.00, TEL 2,500 x 6.50 from June 2008, HOST 6 x 450.00, April 2008 to March 2012.
-    assert values["PSF-CO-001"] == Decimal("13035964.52")
-    assert sum(values.values()) == Decimal("51072648.52")
+    # CCA signed first and alone: its pool never passes 3,150, so WPL at 92.00 throughout,
+    # September 2019 to August 2023 (48 months):
+    #   WPL 3,000 x 92.00 x 17 months (Sep 2019 to Jan 2021)                =  4,692,000.00
+    #       Feb 2021: 92.00 x 3,000 x 9/28 = 88,714.285... ->                      88,714.29
+    #                 92.00 x 3,150 x 19/28                                  =    196,650.00
+    #       3,150 x 92.00 x 30 months (Mar 2021 to Aug 2023)                 =  8,694,000.00
+    #   MOB 350 x 12.75 x 48 = 214,200.00; VOX 3,000 x 5.40 x 46 (from Nov 2019) = 745,200.00;
+    #   SRV 8 x 380.00 x 48 = 145,920.00                         total CCA = 14,776,684.29
+    assert values["CWS-CCA-001"] == Decimal("14776684.29")
+    # LRB (with CCA's pool, 5,400 from Oct 2019: 86.50, kept by the ratchet), Oct 2019 to Mar 2025,
+    # 66 months: (2,400 x 86.50 + 120 x 19.50 + 3 x 380.00) x 66 = 210,510.00 x 66
+    assert values["CWS-LRB-001"] == Decimal("13931280.00")
+    # DHR (pool 6,700, then 6,850: still 86.50), Jan 2020 to Mar 2025, 63 months:
+    # (1,300 x 86.50 + 1,300 x 5.40) x 63 = 7,526,610.00; NETX from 18 Mar 2020:
+    # 47.00 x 9 x 14/31 = 191.03, then 423.00 x 60 months = 25,380.00
+    assert values["CWS-DHR-001"] == Decimal("7552181.03")
+    # WMA (all four: pool 8,600 from Apr 2020, 81.00, kept by the ratchet): 1,900 x 81.00 x 48
+    assert values["CWS-WMA-001"] == Decimal("7387200.00")
+    assert sum(values.values()) == Decimal("43647345.32")
 
 
-def test_met_ticket_moves_between_towers():
-    load_text(MET.read_text())
-    ticket = Ticket.objects.get(ref="MPS-INC-1")
-    assert ticket.initial_tower.code == "EUC"
-    assert ticket.current_tower.code == "NET"
+def test_tower_ticket_moves_between_towers():
+    load_text(fixture_text(TOWERS))
+    ticket = Ticket.objects.get(ref="HWT-INC-1")
+    assert ticket.initial_tower.code == "DESK"
+    assert ticket.current_tower.code == "HOST"
+    assert ticket.current_tower.supplier.code == "LAR"
     assert ticket.status == "resolved"
     assert [e.type for e in ticket.events.all()] == [
         "opened",
         "responded",
         "reassigned",
+        "reassigned",
         "resolved",
     ]
 
 
-def _psf():
-    return parse_yaml(PSF.read_text())
+def _pooled():
+    return parse_yaml(fixture_text(POOLED))
 
 
 def _set(document, path, value):
@@ -125,40 +152,40 @@ BROKEN = [
     ),
     (_mutate(["framework", "colour"], "blue"), "framework: unknown key 'colour'"),
     (
-        _mutate(["contracts", 0, "start"], "2008-02-30"),
-        "contracts[0].start: 2008-02-30 is not a date that exists",
+        _mutate(["contracts", 0, "start"], "2019-02-30"),
+        "contracts[0].start: 2019-02-30 is not a date that exists",
     ),
     (
         _mutate(["contracts", 1, "lines", 0, "quantity"], -5),
         "contracts[1].lines[0].quantity: must be 0 or more, got -5",
     ),
-    (_mutate(["services", 1, "code"], "CORE"), "services[1].code: duplicate service code 'CORE'"),
+    (_mutate(["services", 1, "code"], "WPL"), "services[1].code: duplicate service code 'WPL'"),
     (
-        _mutate(["contracts", 1, "ref"], "PSF-CO-001"),
-        "contracts[1].ref: duplicate contract ref 'PSF-CO-001'",
+        _mutate(["contracts", 1, "ref"], "CWS-CCA-001"),
+        "contracts[1].ref: duplicate contract ref 'CWS-CCA-001'",
     ),
-    (_mutate(["contracts", 0, "member"], "FJ"), "contracts[0].member: FJ is not a member"),
-    (_mutate(["framework", "suppliers"], ["ONS"]), "framework.suppliers[0]: ONS is not a supplier"),
+    (_mutate(["contracts", 0, "member"], "ORR"), "contracts[0].member: ORR is not a member"),
+    (_mutate(["framework", "suppliers"], ["LRB"]), "framework.suppliers[0]: LRB is not a supplier"),
     (_mutate(["framework", "authority"], "ZZZ"), "framework.authority: unknown organisation 'ZZZ'"),
     (
-        _mutate(["contracts", 0, "end"], "2008-01-01"),
-        "contracts[0].end: the contract ends (2008-01-01) before it starts",
+        _mutate(["contracts", 0, "end"], "2019-01-01"),
+        "contracts[0].end: the contract ends (2019-01-01) before it starts",
     ),
     (
-        _mutate(["contracts", 0, "lines", 2, "start"], "2013-01-01"),
-        "contracts[0].lines[2].start: 2013-01-01 is outside the contract",
+        _mutate(["contracts", 0, "lines", 2, "start"], "2024-01-01"),
+        "contracts[0].lines[2].start: 2024-01-01 is outside the contract",
     ),
     (
-        _mutate(["contracts", 0, "changes", 0, "effective"], "2013-01-15"),
-        "contracts[0].changes[0].effective: 2013-01-15 is outside the contract",
+        _mutate(["contracts", 0, "changes", 0, "effective"], "2024-01-15"),
+        "contracts[0].changes[0].effective: 2024-01-15 is outside the contract",
     ),
     (
-        _mutate(["contracts", 0, "changes", 0, "service"], "BCS"),
-        "contracts[0].changes[0].service: the contract has no line for BCS",
+        _mutate(["contracts", 0, "changes", 0, "service"], "CONS"),
+        "contracts[0].changes[0].service: the contract has no line for CONS",
     ),
     (
-        _mutate(["tickets", 1, "events", 2, "at"], "2008-07-24T15:00:00+01:00"),
-        "tickets[1].events[2].at: 2008-07-24T15:00:00+01:00 is before the previous event",
+        _mutate(["tickets", 1, "events", 2, "at"], "2020-07-16T15:00:00+01:00"),
+        "tickets[1].events[2].at: 2020-07-16T15:00:00+01:00 is before the previous event",
     ),
     (
         _mutate(["tickets", 0, "events", 0, "type"], "responded"),
@@ -167,43 +194,47 @@ BROKEN = [
     (_mutate(["tickets", 0, "priority"], "P5"), "tickets[0].priority: unknown priority 'P5'"),
     (_mutate(["tickets", 0, "tower"], "XYZ"), "tickets[0].tower: unknown tower 'XYZ'"),
     (
-        _mutate(["tickets", 0, "events", 1, "at"], "2008-07-14T09:52:00"),
-        "tickets[0].events[1].at: '2008-07-14T09:52:00' has no UTC offset",
+        _mutate(["tickets", 0, "events", 1, "at"], "2020-07-06T08:31:00"),
+        "tickets[0].events[1].at: '2020-07-06T08:31:00' has no UTC offset",
     ),
     (
-        _mutate(["services", 0, "pricing", "bands", 1, "price"], 89.0),
+        _mutate(["services", 0, "pricing", "bands", 1, "price"], 86.5),
         "services[0].pricing.bands[1].price: expected a decimal amount in quotes",
     ),
     (
+        # Committed values in signing order (see test_pooled_committed_values_follow_the_rules):
+        # CCA 14,776,684.29 + LRB 13,931,280.00 + DHR 7,552,181.03 = 36,260,145.32 so far;
+        # WMA's 7,387,200.00 would make 43,647,345.32; headroom 40,000,000.00 - 36,260,145.32.
         _mutate(["framework", "value_ceiling"], "40000000.00"),
-        "would pass the framework's value ceiling of £40000000.00: committed so far",
+        "contracts[3]: signing CWS-WMA-001 (committed value £7387200.00) would pass the framework's "
+        "value ceiling of £40000000.00: committed so far £36260145.32, headroom £3739854.68",
     ),
     (
         _mutate(["sla", "targets", "P9"], {"respond": 1, "resolve": 2}),
         "sla.targets: unknown key 'P9'",
     ),
     (
-        _mutate(["tickets", 1, "events", 2], {"at": "2008-07-25T10:00:00+01:00", "type": "reassigned"}),
+        _mutate(["tickets", 1, "events", 2], {"at": "2020-07-17T09:40:00+01:00", "type": "reassigned"}),
         "tickets[1].events[2]: a `reassigned` event names the `tower`",
     ),
     (
-        _mutate(["deliveries", 0, "service"], "CORE"),
-        "deliveries[0].service: CORE is charged per seat-month on a contract line",
+        _mutate(["deliveries", 0, "service"], "WPL"),
+        "deliveries[0].service: WPL is charged per seat-month on a contract line",
     ),
     (
         _mutate(["deliveries", 2, "quantity"], 0.5),
         "deliveries[2].quantity: only day services may be delivered in fractions",
     ),
     (
-        _mutate(["organisations", 4, "predecessors"], ["DTI", "NOPE"]),
+        _mutate(["organisations", 4, "predecessors"], ["DHT", "NOPE"]),
         "organisations[4].predecessors[1]: unknown organisation 'NOPE'",
     ),
     (
-        _mutate(["framework", "vat_rate", 0, "rate"], "17.5"),
+        _mutate(["framework", "vat_rate", 0, "rate"], "20"),
         "framework.vat_rate[0].rate: a VAT rate is a fraction",
     ),
     (
-        _mutate(["sla", "business_hours", "start"], "8am"),
+        _mutate(["sla", "business_hours", "start"], "8.30am"),
         'sla.business_hours.start: expected a time written "HH:MM"',
     ),
     (lambda d: d["contracts"][2].pop("signed"), "contracts[2]: missing key 'signed'"),
@@ -212,7 +243,7 @@ BROKEN = [
 
 @pytest.mark.parametrize(("mutate", "message"), BROKEN, ids=[m for _, m in BROKEN])
 def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(mutate, message, tmp_path):
-    document = _psf()
+    document = _pooled()
     mutate(document)
     file = tmp_path / "broken.yaml"
     file.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -226,7 +257,7 @@ def test_broken_variants_are_refused_with_a_located_message_and_nothing_written(
 
 
 def test_every_error_in_a_file_is_reported_at_once(tmp_path):
-    document = _psf()
+    document = _pooled()
     document["contracts"][0]["lines"][1]["service"] = "TELX"
     document["tickets"][0]["priority"] = "P7"
     file = tmp_path / "two.yaml"
@@ -271,33 +302,39 @@ def test_country_code_no_stays_a_string():
 
 def test_check_mode_writes_nothing():
     out = io.StringIO()
-    call_command("load", str(PSF), "--check", stdout=out)
-    assert "valid (PSF)" in out.getvalue()
+    call_command("load", str(POOLED), "--check", stdout=out)
+    assert "valid (CWS)" in out.getvalue()
     assert Framework.objects.count() == 0
 
 
 def test_changing_a_price_in_the_file_updates_and_audits_it(tmp_path):
-    load_text(PSF.read_text())
-    document = _psf()
-    document["services"][1]["pricing"]["price"] = "15.00"
+    load_text(fixture_text(POOLED))
+    document = _pooled()
+    document["services"][1]["pricing"]["price"] = "13.25"
     load_text(yaml.safe_dump(document, sort_keys=False))
-    laptop = Service.objects.get(code="LAPTOP")
-    assert laptop.bands.get().price == Decimal("15.00")
-    entry = AuditEntry.objects.filter(object_type="frameworks.service", object_id=str(laptop.pk)).first()
-    assert entry.changes["bands"] == [["0: 14.00"], ["0: 15.00"]]
+    mobile = Service.objects.get(code="MOB")
+    assert mobile.bands.get().price == Decimal("13.25")
+    entry = AuditEntry.objects.filter(object_type="frameworks.service", object_id=str(mobile.pk)).first()
+    assert entry.changes["bands"] == [["0: 12.75"], ["0: 13.25"]]
 
 
 def test_export_command_and_cli_exit_code(tmp_path):
-    load_text(MET.read_text())
-    out = tmp_path / "met.yaml"
-    call_command("export", "--framework", "MPSTT", "-o", str(out), stdout=io.StringIO())
-    assert validate(parse_yaml(out.read_text())).framework.code == "MPSTT"
+    load_text(fixture_text(TOWERS))
+    out = tmp_path / "towers.yaml"
+    call_command("export", "--framework", "HWT", "-o", str(out), stdout=io.StringIO())
+    exported = validate(parse_yaml(out.read_text()))
+    assert exported.framework.code == "HWT" and exported.framework.integrator == "MER"
+    assert sorted((t.code, t.supplier) for t in exported.framework.towers) == [
+        ("DESK", "KES"),
+        ("HOST", "LAR"),
+        ("NET", "BRK"),
+    ]
     with pytest.raises(CommandError, match="unknown framework 'NOPE'"):
         call_command("export", "--framework", "NOPE")
 
 
 def test_cli_exits_non_zero_without_a_traceback(tmp_path):
-    bad = copy.deepcopy(_psf())
+    bad = copy.deepcopy(_pooled())
     bad["contracts"][0]["member"] = "NOBODY"
     file = tmp_path / "bad.yaml"
     file.write_text(yaml.safe_dump(bad))

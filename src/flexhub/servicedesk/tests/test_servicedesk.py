@@ -28,7 +28,8 @@ from flexhub.servicedesk import services
 from flexhub.servicedesk.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "examples"
+# The repository's own fixture scenarios (read by `flexhub load` inside the tests).
+TOWERS = Path(__file__).resolve().parents[2] / "scenarios" / "tests" / "fixtures" / "tower-framework.yaml"
 
 
 def actor(world, username):
@@ -280,43 +281,90 @@ def test_api_raise_and_work_a_ticket(world):
     assert bad.status_code == 400
 
 
-def test_sla_report_and_scorecards_for_the_met_example():
-    call_command("load", str(EXAMPLES / "met-police-towers.yaml"), stdout=io.StringIO())
+# Scorecard figures below are worked out by hand from scenario-format.md's rules for
+# fixtures/tower-framework.yaml ("Time per tower": clock time from each routing to the next
+# routing or the resolution, for the tower the ticket was with).
+
+
+def test_sla_report_and_scorecards_for_the_tower_fixture():
+    call_command("load", str(TOWERS), stdout=io.StringIO())
     from flexhub.frameworks.models import Framework
     from flexhub.servicedesk.scorecards import framework_scorecards
 
-    card = framework_scorecards(Framework.objects.get(code="MPSTT"), Month(2016, 11), Month(2016, 11))
+    framework = Framework.objects.get(code="HWT")
+    card = framework_scorecards(framework, Month(2021, 2), Month(2021, 2))
     cells = {(r["tower"].code, r["month"]): r["cell"] for r in card["rows"]}
-    assert cells[("EUC", "2016-11")].held_seconds == 50 * 60
-    assert cells[("NET", "2016-11")].held_seconds == 105 * 60
-    assert (cells[("EUC", "2016-11")].reassigned_out, cells[("NET", "2016-11")].reassigned_in) == (1, 1)
-    assert cells[("NET", "2016-11")].resolved == 1 and cells[("NET", "2016-11")].resolution_rate == 0.0
+    # HWT-INC-1, P1 on the 24x7 clock, 9-10 February 2021 (GMT): DESK 22:40 -> 23:20,
+    # NET 23:20 -> 01:00, HOST 01:00 -> 02:24.
+    desk, net, host = cells[("DESK", "2021-02")], cells[("NET", "2021-02")], cells[("HOST", "2021-02")]
+    assert (desk.held_seconds, net.held_seconds, host.held_seconds) == (40 * 60, 100 * 60, 84 * 60)
+    assert (desk.reassigned_in, desk.reassigned_out) == (0, 1)
+    assert (net.reassigned_in, net.reassigned_out) == (1, 1)
+    assert (host.reassigned_in, host.reassigned_out) == (1, 0)
+    assert (desk.received, net.received, host.received) == (1, 1, 1)
+    # Responded 22:47, 7 minutes after opening (target 10), counted for the first tower.
+    assert (desk.responded, desk.response_rate) == (1, 100.0)
+    # Resolved by HOST after 40 + 100 + 84 = 224 minutes, past the 180-minute target.
+    assert (host.resolved, host.resolution_rate) == (1, 0.0)
+    assert desk.resolved == net.resolved == 0
+    out = io.StringIO()
+    call_command("sla", "2021-02", "--framework", "HWT", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    # The 180-minute target passed at 01:40 on 10 February; the credit is 2% of HWA's core
+    # charge for February, 5,200 seats x 61.50 = 319,800.00 (its other lines are not core).
+    assert [
+        (t["ref"], t["response_minutes"], t["resolution_minutes"], t["breached_in"]) for t in report["tickets"]
+    ] == [("HWT-INC-1", 7, 224, "2021-02")]
+    assert report["credits"] == [{"member": "HWA", "priority": "P1", "breaches": 1, "percent": 2, "amount": "6396.00"}]
+
+    march = framework_scorecards(framework, Month(2021, 3), Month(2021, 3))
+    cells = {(r["tower"].code, r["month"]): r["cell"] for r in march["rows"]}
+    desk, net, host = cells[("DESK", "2021-03")], cells[("NET", "2021-03")], cells[("HOST", "2021-03")]
+    # HWT-REQ-2, P3 on the business clock (07:30-18:30, Mon-Fri): NET from Fri 12 March 16:30 to
+    # 18:30 (120) and Mon 15 March 07:30 to 09:00 (90); DESK 09:00 -> 15:50 (410), resolved
+    # after 620 minutes, within 1,320.
+    # HWT-INC-3, P2 on the 24x7 clock, 22 March: HOST 10:00 -> 11:30 (90), NET 11:30 -> 14:20
+    # (170: the time awaiting the customer is still NET's), HOST 14:20 -> 16:45 (145);
+    # resolution 120 + 195 = 315 minutes without the pause 12:00-13:30, within 360.
+    assert (desk.held_seconds, net.held_seconds, host.held_seconds) == (
+        410 * 60,
+        (210 + 170) * 60,
+        (90 + 145) * 60,
+    )
+    assert (desk.received, net.received, host.received) == (1, 2, 2)
+    assert (desk.reassigned_in, net.reassigned_in, host.reassigned_in) == (1, 1, 1)
+    assert (desk.reassigned_out, net.reassigned_out, host.reassigned_out) == (0, 2, 1)
+    assert (desk.resolved, desk.resolution_rate, host.resolved, host.resolution_rate) == (1, 100.0, 1, 100.0)
+    assert net.resolved == 0
 
 
 def test_scorecards_for_chosen_months():
-    call_command("load", str(EXAMPLES / "met-police-towers.yaml"), stdout=io.StringIO())
+    call_command("load", str(TOWERS), stdout=io.StringIO())
     from flexhub.core.models import Organisation
     from flexhub.core.services import user_create
 
     user = user_create(
         actor=Actor.for_cli(),
-        username="atos-x",
-        organisation=Organisation.objects.get(code="ATOS"),
+        username="mer-x",
+        organisation=Organisation.objects.get(code="MER"),
         role="integrator",
         password=None,
     )
     client = Client()
     client.force_login(user)
-    page = client.get(
-        reverse("scorecards"), {"framework": "MPSTT", "from": "2016-10", "to": "2016-12"}
-    ).content.decode()
-    assert "2016-11" in page and "0.8" in page  # EUC held 50 minutes
-    bad = client.get(reverse("scorecards"), {"framework": "MPSTT", "from": "2016-13", "to": "x"}).content.decode()
+    page = client.get(reverse("scorecards"), {"framework": "HWT", "from": "2021-01", "to": "2021-03"}).content.decode()
+    assert "2021-02" in page and "6.8" in page  # DESK held 410 minutes in March: 6.83 hours
+    bad = client.get(reverse("scorecards"), {"framework": "HWT", "from": "2021-13", "to": "x"}).content.decode()
     assert "govuk-error-summary" in bad
     api_client = APIClient()
     api_client.force_authenticate(user)
-    body = api_client.get("/api/v1/scorecards/?framework=MPSTT&from=2016-11&to=2016-11").json()
-    assert {(t["tower"], t["held_hours"]) for t in body["towers"]} >= {("EUC", 0.8), ("NET", 1.8)}
+    body = api_client.get("/api/v1/scorecards/?framework=HWT&from=2021-02&to=2021-02").json()
+    # 40 minutes = 0.67 h, 100 minutes = 1.67 h, 84 minutes = 1.4 h, to one decimal place.
+    assert {(t["tower"], t["supplier"], t["held_hours"]) for t in body["towers"]} == {
+        ("DESK", "KES", 0.7),
+        ("NET", "BRK", 1.7),
+        ("HOST", "LAR", 1.4),
+    }
 
 
 def test_scorecards_page_and_api_roles(world):

@@ -19,8 +19,9 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
 from flexhub.core.services import organisation_save
-from flexhub.directory.models import ChangeKind, MachineryChange, StaffEvent, StaffMember, StaffStatus
+from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
 from flexhub.frameworks.models import CallOffContract, Framework
+from flexhub.government.models import ChangeKind, MachineryChange
 from flexhub.servicedesk.models import OPEN_STATES, Ticket
 
 SAMPLE = 20

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
-from flexhub.directory.mog import mog_apply, mog_plan
+from flexhub.government.services import mog_apply, mog_plan
 
 
 def _orgs(codes: str) -> list[Organisation]:
