@@ -35,8 +35,8 @@ def clock_million(count: int = 1_000_000) -> dict[str, float]:
     """A million tickets of five events (opened, responded, awaiting, resumed, resolved), measured
     on the business clock with England's bank holidays: events to intervals, then both measures."""
     import numpy as np
+    from sla_batch import ArrayClock, intervals_of, measure_batch
 
-    from flexhub.rules.sla_batch import ArrayClock, intervals_of, measure_batch
     from flexhub.rules.sla_clock import BusinessCalendar, uk_bank_holidays
 
     rng = random.Random(3)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
+from flexhub.rules.ticket_state import resolution_end
+
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BUSINESS = "business"
 ALWAYS = "24x7"
@@ -246,7 +248,8 @@ def measure_response(
     target_minutes: int,
     now: dt.datetime,
 ) -> Measure:
-    """Response: clock time from opened to the first response (an open ticket is judged as of now)."""
+    """Response: clock time from opened to `responded` (`response_end` of the events: the first
+    response, or the resolution if none came first); an open ticket is judged as of now."""
     end = responded or now
     intervals = [(opened, end)] if end > opened else []
     instant = breach_instant(clock, intervals, target_minutes * 60)
@@ -257,11 +260,11 @@ def measure_response(
 def measure_resolution(
     clock: Clock, events: Sequence[tuple[dt.datetime, str]], target_minutes: int, now: dt.datetime
 ) -> Measure:
-    """Resolution: clock time from opened to resolved less the pauses awaiting the customer."""
-    resolved = any(kind == "resolved" for _, kind in events) and events[-1][1] == "resolved"
+    """Resolution: clock time from opened to resolved less the pauses awaiting the customer
+    (measured whatever happened after the resolution: closing the ticket changes nothing)."""
     intervals = running_intervals(events, now)
     instant = breach_instant(clock, intervals, target_minutes * 60)
-    minutes = _minutes(clock_seconds(clock, intervals)) if resolved else None
+    minutes = _minutes(clock_seconds(clock, intervals)) if resolution_end(events) is not None else None
     return Measure(minutes, instant is not None, instant)
 
 

@@ -460,8 +460,7 @@ def _tickets(
             context, spec.priority, orgs[spec.member].region, [(e.at, e.type) for e in spec.events], now
         )
         values.update(
-            status="closed" if spec.events[-1].type == "closed" else state.status,
-            closed_at=spec.events[-1].at if spec.events[-1].type == "closed" else None,
+            closed_at=state.closed_at,
             respond_due_at=position.respond_due_at,
             resolve_due_at=position.resolve_due_at,
             next_due_at=position.next_due_at,

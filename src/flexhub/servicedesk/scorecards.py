@@ -14,6 +14,7 @@ from flexhub.core.charts import Series, line_chart
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month, months
 from flexhub.rules.sla_clock import measure_resolution, measure_response, time_per_tower
+from flexhub.rules.ticket_state import response_end
 from flexhub.servicedesk.models import Ticket, TicketEvent
 from flexhub.servicedesk.selectors import sla_context
 
@@ -102,7 +103,7 @@ def scorecard(framework: Framework, first: Month, last: Month) -> Scorecard:
                 cell = card.cells[(tower, m)]
                 cell.resolved += 1
                 cell.resolved_in_target += 0 if resolution.breached else 1
-        responded = next((at for at, kind in plain if kind == "responded"), None)
+        responded = response_end(plain)
         if responded is not None and history[0][2]:
             response = measure_response(clock, plain[0][0], responded, target.respond_minutes, far)
             cell = card.cells[(history[0][2], month_of(responded))]

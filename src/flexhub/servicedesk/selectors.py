@@ -21,6 +21,7 @@ from flexhub.rules.sla_clock import (
     measure_response,
     uk_bank_holidays,
 )
+from flexhub.rules.ticket_state import resolution_end, response_end
 from flexhub.servicedesk.models import SlaPolicy, Ticket, TicketEvent
 
 
@@ -84,10 +85,9 @@ class SlaContext:
             return None
         target = self.targets[priority]
         opened = events[0][0]
-        responded = next((at for at, kind in events if kind == "responded"), None)
-        response = measure_response(clock, opened, responded, target.respond_minutes, now)
+        response = measure_response(clock, opened, response_end(events), target.respond_minutes, now)
         resolution = measure_resolution(clock, events, target.resolve_minutes, now)
-        resolved_at = events[-1][0] if events[-1][1] == "resolved" else None
+        resolved_at = resolution_end(events)
         breached_in = self.month_of(resolution.breach_at) if resolution.breach_at else None
         return TicketSla(ref, member, priority, response, resolution, resolved_at, breached_in)
 

@@ -78,11 +78,12 @@ def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext
     towers = {t.code: t for t in Tower.objects.filter(framework_id=ticket.framework_id)}
     initial = ticket.initial_tower.code if ticket.initial_tower else None
     state = ticket_state(events, initial)
-    ticket.status = TicketStatus.CLOSED if any(kind == "closed" for _, kind, _ in events) else state.status
+    ticket.status = state.status
     ticket.current_tower = towers.get(state.tower) if state.tower else None
     ticket.opened_at = state.opened_at
     ticket.responded_at = state.responded_at
     ticket.resolved_at = state.resolved_at
+    ticket.closed_at = state.closed_at
     position = sla_position(
         context or sla_context(ticket.framework),
         ticket.priority,
@@ -310,9 +311,7 @@ def ticket_close(*, actor: Actor, ticket: Ticket) -> TicketEvent:
         raise RuleError("only the member confirms closure")
     if ticket.status != TicketStatus.RESOLVED:
         raise RuleError("only a resolved ticket can be closed")
-    event = _event(actor, ticket, EventType.CLOSED)
-    Ticket.objects.filter(pk=ticket.pk).update(closed_at=event.at)
-    return event
+    return _event(actor, ticket, EventType.CLOSED)
 
 
 def _locked(ticket: Ticket) -> Ticket:

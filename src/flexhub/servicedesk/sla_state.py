@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from flexhub.rules.sla_clock import breach_instant, clock_seconds, running_intervals
+from flexhub.rules.ticket_state import resolution_end, response_end
 from flexhub.servicedesk.selectors import SlaContext
 
 
@@ -40,7 +41,7 @@ def sla_position(
     target = context.targets[priority]
     now = max(now, events[-1][0])
     opened = events[0][0]
-    responded = next((at for at, kind in events if kind == "responded"), None)
+    responded = response_end(events)
     response_span = [(opened, responded or now)]
     respond_instant = breach_instant(clock, response_span, target.respond_minutes * 60)
     respond_due = None
@@ -49,9 +50,8 @@ def sla_position(
         respond_due = respond_instant or clock.advance(now, target.respond_minutes * 60 - spent)
     intervals = running_intervals(events, now)
     resolve_instant = breach_instant(clock, intervals, target.resolve_minutes * 60)
-    last = events[-1][1]
-    finished = last in ("resolved", "closed")
-    paused = last == "awaiting_customer"
+    finished = resolution_end(events) is not None
+    paused = events[-1][1] == "awaiting_customer"
     resolve_due = None
     if not finished and not paused:
         spent = clock_seconds(clock, intervals)

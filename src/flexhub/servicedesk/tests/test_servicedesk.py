@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from flexhub.billing.models import InvoiceLine
-from flexhub.billing.services import billing_run
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Tower
@@ -238,21 +236,6 @@ def test_queue_costs_the_same_queries_for_few_or_many_tickets(world):
     for i in range(12):
         raise_ticket(world, title=f"Ticket {i}")
     assert count() == few
-
-
-def test_breach_becomes_a_credit_on_the_invoice(world):
-    ticket = raise_ticket(world, priority="P1", title="June outage")
-    june = dt.datetime(2020, 6, 10, 9, 0, tzinfo=dt.UTC)
-    shift = timezone.now() - june
-    TicketEvent.objects.filter(ticket=ticket).update(at=june)
-    services._refresh(Ticket.objects.get(pk=ticket.pk))
-    services.ticket_resolve(actor=actor(world, "supa-agent"), ticket=ticket)
-    TicketEvent.objects.filter(ticket=ticket, type="resolved").update(at=june + dt.timedelta(hours=10))
-    assert shift.days > 0
-    run = billing_run(actor=Actor.for_cli(), framework=world.frameworks["ONE"], month=Month(2020, 6))
-    credit = InvoiceLine.objects.get(invoice__run=run, invoice__member__code="MBRA", kind="credit")
-    core = InvoiceLine.objects.get(invoice__run=run, invoice__member__code="MBRA", service_code="CORE")
-    assert credit.priority == "P1" and credit.amount == -(core.amount * 5 / 100).quantize(core.amount)
 
 
 def test_api_raise_and_work_a_ticket(world):

@@ -7,8 +7,8 @@ import random
 
 import numpy as np
 import pytest
+from sla_batch import ArrayClock, intervals_of, measure_batch
 
-from flexhub.rules.sla_batch import ArrayClock, intervals_of, measure_batch
 from flexhub.rules.sla_clock import (
     ALWAYS,
     BusinessCalendar,

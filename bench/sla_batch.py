@@ -1,9 +1,11 @@
 """The SLA clock for many tickets at once, with numpy: the same rules as `sla_clock`, on arrays.
 
+A benchmark of how far the clock can be pushed; the product measures with `rules/sla_clock`.
+
 `sla_clock.BusinessCalendar` keeps the cumulative business time F(t) per day; here F and its
 inverse are evaluated for whole arrays of instants, so measuring a million tickets costs a
 few vectorised passes instead of a million Python calls. Results agree with the scalar
-clock to the second (tested).
+clock to the second (bench/test_sla_batch.py; `pytest bench/test_sla_batch.py`).
 """
 
 from __future__ import annotations
