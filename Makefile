@@ -7,7 +7,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint typecheck bench clean
+.PHONY: install run serve test test-browser lint typecheck wheel bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,23 @@ test-browser: install
 lint: install
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy src/flexhub/rules src/flexhub/core
+	$(BIN)/mypy src/flexhub
+
+# A wheel that carries everything its commands need, GOV.UK Frontend's compiled files included.
+wheel: install
+	rm -rf src/flexhub/core/govuk_frontend build dist
+	mkdir -p src/flexhub/core/govuk_frontend
+	cp -r node_modules/govuk-frontend/dist/govuk/assets node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+	    node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js src/flexhub/core/govuk_frontend/
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	rm -rf src/flexhub/core/govuk_frontend build
+	@ls dist/*.whl
 
 bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var build dist src/flexhub/core/govuk_frontend

@@ -135,10 +135,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# GOV.UK Frontend's compiled files: bundled into the wheel by `make wheel` (core/govuk_frontend/),
+# else the checkout's npm install.
+_BUNDLED_GOVUK = SRC_DIR / "core" / "govuk_frontend"
 GOVUK_FRONTEND_DIR = Path(
     os.environ.get(
         "FLEXHUB_GOVUK_FRONTEND_DIR",
-        REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk",
+        _BUNDLED_GOVUK if _BUNDLED_GOVUK.is_dir() else REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk",
     )
 )
 STATICFILES_DIRS = [("govuk", GOVUK_FRONTEND_DIR)] if GOVUK_FRONTEND_DIR.is_dir() else []

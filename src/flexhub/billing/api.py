@@ -81,7 +81,7 @@ class BillingRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # t
         return Response(services.bill_json(self.get_object()))
 
 
-class LineSerializer(serializers.ModelSerializer[InvoiceLine]):
+class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
     service = serializers.CharField(source="service_code")
 
     class Meta:
@@ -106,7 +106,7 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = serializers.DateField(format="%Y-%m")
-    lines = LineSerializer(many=True, read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Invoice

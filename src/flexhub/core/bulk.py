@@ -9,7 +9,9 @@ transaction, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -68,3 +70,12 @@ def insert_rows(
                 cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+@dataclass
+class LoadCounts:
+    """What a bulk load did, counted by kind of record (`created["tickets"]`)."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)

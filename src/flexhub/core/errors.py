@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flexhub.rules.validation import Problem
+
 
 class RuleError(Exception):
     """A request that breaks a business rule or carries bad input.
@@ -18,3 +22,14 @@ class RuleError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def raise_first(problems: Sequence[Problem]) -> None:
+    """Raise the first of the shared rules' problems (rules/validation.py) as a RuleError on its
+    top-level field; a problem deeper in (`lines[1].start`) keeps its place in the message."""
+    if not problems:
+        return
+    problem = problems[0]
+    nested = problem.where and problem.where != problem.field
+    message = f"{problem.where}: {problem.message}" if nested else problem.message
+    raise RuleError(message, field=problem.field or None)

@@ -16,6 +16,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, Region, User
 from flexhub.core.roles import OrganisationRole, Role
 from flexhub.core.tenancy import reachable_organisation_ids
+from flexhub.rules.validation import code_problem
 
 ORGANISATION_AUDIT_FIELDS = [
     "code",
@@ -55,6 +56,8 @@ def organisation_save(
     Idempotent: saving the same values again writes nothing and audits nothing.
     `predecessors=None` leaves them as they are.
     """
+    if problem := code_problem(code):
+        raise RuleError(problem, field="code")
     roles = list(roles)
     unknown = sorted(set(roles) - set(OrganisationRole.values))
     if unknown:

@@ -161,7 +161,7 @@ class PriceBand(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="bands")
     start = models.PositiveIntegerField(help_text="Framework-wide quantity at which the band starts")
-    price = models.DecimalField(max_digits=12, decimal_places=2)
+    price = models.DecimalField(max_digits=14, decimal_places=4)  # up to four places: a fraction of a penny
     price_text = models.CharField(max_length=24, help_text="The price as written in the scenario")
 
     objects = ScopedQuerySet.as_manager()

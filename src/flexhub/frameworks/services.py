@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_record, changed, snapshot
-from flexhub.core.errors import RuleError
+from flexhub.core.errors import RuleError, raise_first
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import OrganisationRole, Role
 from flexhub.core.services import organisation_save
@@ -41,6 +41,17 @@ from flexhub.rules.pricing import (
     Pricing,
     ceiling_refusal_text,
     committed_value_of,
+)
+from flexhub.rules.validation import (
+    ChangeShape,
+    LineShape,
+    band_problems,
+    code_problem,
+    contract_problems,
+    delivery_problems,
+    framework_term_problems,
+    money_problem,
+    vat_schedule_problems,
 )
 
 FRAMEWORK_AUDIT_FIELDS = [
@@ -86,10 +97,9 @@ def framework_save(
             raise RuleError(f"{supplier.code} is not a supplier", field="suppliers")
     if integrator is not None and not integrator.is_integrator:
         raise RuleError(f"{integrator.code} is not an integrator", field="integrator")
-    if end < start:
-        raise RuleError("the framework ends before it starts", field="end")
-    if value_ceiling < 0:
-        raise RuleError("the value ceiling cannot be negative", field="value_ceiling")
+    raise_first(framework_term_problems(start, end))
+    if problem := money_problem(format(value_ceiling, "f")):
+        raise RuleError(f"the value ceiling: {problem}", field="value_ceiling")
     framework = Framework.objects.filter(code=code).first()
     created = framework is None
     if framework is None:
@@ -152,8 +162,8 @@ def organisation_onboard(
     user = actor.user
     if user is not None and not is_authority_of(user, framework):
         raise RuleError("only the framework's authority admins may add organisations to it")
-    if not code or not all(c.isalnum() or c in "-_." for c in code) or len(code) > 32:
-        raise RuleError(f"{code!r} is not a code (letters, digits, - _ . up to 32)", field="code")
+    if problem := code_problem(code):
+        raise RuleError(problem, field="code")
     if Organisation.objects.filter(code__iexact=code).exists():
         raise RuleError(f"the code {code} is taken", field="code")
     if OrganisationRole.AUTHORITY in roles:
@@ -172,8 +182,9 @@ def require_authority(actor: Actor, framework: Framework, doing: str = "do this"
 @transaction.atomic
 def vat_rates_set(*, actor: Actor, framework: Framework, rates: list[tuple[dt.date, Decimal]]) -> None:
     """Replace the framework's VAT rates (each in force from its date to the next)."""
-    existing = [(v.start, v.rate) for v in framework.vat_rates.order_by("start")]
     wanted = sorted(rates)
+    raise_first(vat_schedule_problems([(d, r, format(r, "f")) for d, r in wanted], framework.start))
+    existing = [(v.start, v.rate) for v in framework.vat_rates.order_by("start")]
     if [(d, r.normalize()) for d, r in existing] == [(d, r.normalize()) for d, r in wanted]:
         return
     framework.vat_rates.all().delete()
@@ -291,26 +302,10 @@ def _service_snapshot(service: Service) -> dict[str, Any]:
 
 
 def _parse_bands(bands: list[tuple[int, str]], pricing_model: str) -> list[tuple[int, Decimal, str]]:
-    if not bands:
-        raise RuleError("give a price", field="bands")
-    if pricing_model == PricingModel.FLAT and len(bands) != 1:
-        raise RuleError("a flat price has exactly one band", field="bands")
-    parsed = []
-    for start, text in bands:
-        try:
-            price = Decimal(str(text).strip())
-        except ArithmeticError as exc:
-            raise RuleError(f"{text!r} is not a price", field="bands") from exc
-        if price < 0 or price != price.quantize(Decimal("0.01")):
-            raise RuleError(f"{text!r} is not a price in pounds and pence", field="bands")
-        if start < 0:
-            raise RuleError("a band cannot start below 0", field="bands")
-        if parsed and start <= parsed[-1][0]:
-            raise RuleError("bands must start at rising quantities", field="bands")
-        parsed.append((start, price, str(text).strip()))
-    if parsed[0][0] != 0:
-        raise RuleError("the first band must start from 0", field="bands")
-    return parsed
+    """`(from, price text)` pairs checked by the same rules as a scenario file's, then parsed."""
+    texts = [(start, str(text).strip()) for start, text in bands]
+    raise_first(band_problems(pricing_model, texts))
+    return [(start, Decimal(text), text) for start, text in texts]
 
 
 @dataclass(frozen=True)
@@ -334,43 +329,24 @@ def _check_contract_shape(
     framework: Framework,
     services: dict[str, Service],
     *,
+    signed: dt.date | None,
     start: dt.date,
     end: dt.date,
     lines: list[LineInput],
     changes: list[ChangeInput],
 ) -> None:
-    if end < start:
-        raise RuleError(f"the contract ends ({end}) before it starts ({start})", field="end")
-    if start < framework.start or end > framework.end:
-        raise RuleError(
-            f"the contract ({start} to {end}) runs outside the framework's term ({framework.start} to {framework.end})",
-            field="start",
+    """The contract rules a scenario file is checked against, for a contract signed here."""
+    raise_first(
+        contract_problems(
+            framework_term=(framework.start, framework.end),
+            signed=signed,
+            start=start,
+            end=end,
+            lines=[LineShape(line.service, line.quantity, line.start, line.end) for line in lines],
+            changes=[ChangeShape(change.service, change.effective, change.quantity) for change in changes],
+            units={code: service.unit for code, service in services.items()},
         )
-    seen: set[str] = set()
-    for line in lines:
-        service = services.get(line.service)
-        if service is None:
-            raise RuleError(f"unknown service {line.service!r}", field="lines")
-        if not service.is_recurring:
-            raise RuleError(
-                f"{service.code} is charged per {service.unit}: record it as a delivery",
-                field="lines",
-            )
-        if line.service in seen:
-            raise RuleError(f"the contract already has a line for {line.service}", field="lines")
-        if line.quantity < 0:
-            raise RuleError(f"the quantity of {line.service} cannot be negative", field="lines")
-        for value in (line.start, line.end):
-            if value is not None and not start <= value <= end:
-                raise RuleError(f"{line.service}: {value} is outside the contract", field="lines")
-        seen.add(line.service)
-    for change in changes:
-        if change.service not in seen:
-            raise RuleError(f"the contract has no line for {change.service} to change", field="changes")
-        if not start <= change.effective <= end:
-            raise RuleError(f"{change.effective} is outside the contract ({start} to {end})", field="changes")
-        if change.quantity < 0:
-            raise RuleError("a quantity cannot be negative", field="changes")
+    )
 
 
 def committed_value_at_signing(
@@ -406,11 +382,9 @@ def contract_sign(
         raise RuleError(f"{framework.code} already has a contract {ref}", field="ref")
     if not member.is_member:
         raise RuleError(f"{member.code} is not a member", field="member")
-    if not lines:
-        raise RuleError("a contract needs at least one line", field="lines")
     services = {s.code: s for s in framework.services.all()}
     changes = list(changes)
-    _check_contract_shape(framework, services, start=start, end=end, lines=lines, changes=changes)
+    _check_contract_shape(framework, services, signed=signed, start=start, end=end, lines=lines, changes=changes)
     terms = ContractTerms(
         ref,
         signed,
@@ -535,14 +509,15 @@ def delivery_record(
     require_authority(actor, contract.framework)
     if service.framework_id != contract.framework_id:
         raise RuleError("unknown service", field="service")
-    if service.is_recurring:
-        raise RuleError(f"{service.code} is charged on a contract line, not by delivery", field="service")
-    if quantity <= 0:
-        raise RuleError("the quantity must be more than 0", field="quantity")
-    if service.unit != Unit.DAY and quantity != quantity.to_integral_value():
-        raise RuleError("only day services may be delivered in fractions", field="quantity")
-    if not contract.start <= date <= contract.end:
-        raise RuleError(f"{date} is outside the contract ({contract.start} to {contract.end})", field="date")
+    raise_first(
+        delivery_problems(
+            service=service.code,
+            unit=service.unit,
+            contract_term=(contract.start, contract.end),
+            day=date,
+            quantity=quantity,
+        )
+    )
     if Delivery.objects.filter(contract=contract, service=service, date=date).exists():
         raise RuleError(f"{service.code} is already recorded for {date}", field="date")
     delivery = Delivery.objects.create(contract=contract, service=service, date=date, quantity=quantity)

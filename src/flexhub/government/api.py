@@ -11,7 +11,7 @@ from flexhub.directory.models import ADMIN_ROLES
 from flexhub.government.models import MachineryChange
 
 
-class ChangeSerializer(serializers.ModelSerializer[MachineryChange]):
+class MachineryChangeSerializer(serializers.ModelSerializer[MachineryChange]):
     successor: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     predecessors: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
@@ -33,7 +33,7 @@ class ChangeSerializer(serializers.ModelSerializer[MachineryChange]):
 class MachineryChangeViewSet(ScopedReadOnlyViewSet):
     allowed_roles = ADMIN_ROLES
     queryset = MachineryChange.objects.all()
-    serializer_class = ChangeSerializer
+    serializer_class = MachineryChangeSerializer
 
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("successor").prefetch_related("predecessors")

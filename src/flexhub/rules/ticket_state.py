@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flexhub.rules.validation import Problem
+
+EVENT_TYPES = ("opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved", "reopened", "closed")
 OPEN = "open"
 AWAITING_CUSTOMER = "awaiting_customer"
 RESOLVED = "resolved"
@@ -75,3 +78,38 @@ def ticket_state(events: Sequence[tuple[dt.datetime, str, str | None]], initial_
             status = CLOSED
             closed_at = at
     return TicketState(status, tower, events[0][0], responded_at, resolution_end(events), closed_at)
+
+
+def event_order_problems(events: Sequence[tuple[dt.datetime | None, str | None]]) -> list[Problem]:
+    """A history that can have happened: `opened` first and once, in time order, nothing after
+    `closed`, after `resolved` only `reopened` or `closed`, and those only after `resolved`.
+    Items may be None where the caller could not read them; they are skipped."""
+    problems: list[Problem] = []
+    if not events:
+        return [Problem("", "a ticket needs at least its `opened` event")]
+    resolved = closed = False
+    previous: dt.datetime | None = None
+    for j, (at, kind) in enumerate(events):
+        if j == 0 and kind and kind != "opened":
+            problems.append(Problem(f"[{j}].type", f"the first event must be `opened`, not `{kind}`"))
+        if j > 0 and kind == "opened":
+            problems.append(Problem(f"[{j}].type", "a ticket is `opened` only once, as its first event"))
+        if closed and kind:
+            problems.append(Problem(f"[{j}].type", f"`{kind}` after the ticket was closed"))
+        elif resolved and kind and kind not in ("reopened", "closed"):
+            problems.append(Problem(f"[{j}].type", f"`{kind}` after the ticket was resolved"))
+        elif not resolved and kind in ("reopened", "closed"):
+            problems.append(Problem(f"[{j}].type", f"`{kind}` before the ticket was resolved"))
+        if at is not None and previous is not None and at < previous:
+            problems.append(
+                Problem(f"[{j}].at", f"{at.isoformat()} is before the previous event ({previous.isoformat()})")
+            )
+        if at is not None:
+            previous = at
+        if kind == "resolved":
+            resolved = True
+        elif kind == "reopened":
+            resolved = False
+        elif kind == "closed":
+            closed = True
+    return problems

@@ -1,9 +1,12 @@
-"""The scenario format of scenario-format.md: validation into typed specs, every error located.
+"""The scenario format (docs/scenario-format.md): validation into typed specs, every error located.
 
 `validate(document)` walks the whole document, records every problem with its
 path in the file (`contracts[2].lines[0].service: unknown service 'TELX'`) and
 returns a `Scenario` only when there are none, so a load never starts on a
-half-valid file.
+half-valid file. This module checks the file's shape and types; the rules a
+value must meet (a contract's dates, a price's places, the order of a ticket's
+events) are `flexhub.rules.validation` and `rules.ticket_state`, which the
+services that write the same records check too.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flexhub.core.models import Region
+from flexhub.core.roles import OrganisationRole
+from flexhub.frameworks.models import Category, Classification, PricingModel, Unit
 from flexhub.rules.pricing import (
     POOLED,
     Band,
@@ -24,19 +30,35 @@ from flexhub.rules.pricing import (
     ceiling_refusal_text,
     committed_values,
 )
+from flexhub.rules.ticket_state import EVENT_TYPES, event_order_problems
+from flexhub.rules.validation import (
+    ChangeShape,
+    LineShape,
+    Problem,
+    band_problems,
+    business_hours_problems,
+    code_problem,
+    contract_problems,
+    decimal_problem,
+    delivery_problems,
+    framework_term_problems,
+    money_problem,
+    service_credit_problems,
+    sla_target_problems,
+    vat_rate_problem,
+    vat_schedule_problems,
+)
+from flexhub.servicedesk.models import PRIORITIES, WEEKDAYS, Clock, TicketKind
 
-ORG_ROLES = ("authority", "member", "supplier", "integrator")
-REGIONS = ("ENG", "SCT", "NIR")
-CATEGORIES = ("core", "option", "additional")
-UNITS = ("seat-month", "unit-month", "day", "fixed")
-RECURRING_UNITS = ("seat-month", "unit-month")
-CLASSIFICATIONS = ("OFFICIAL", "SECRET", "TOP SECRET")
-PRICING_MODELS = ("pooled-volume", "flat")
-PRIORITIES = ("P1", "P2", "P3", "P4")
-CLOCKS = ("business", "24x7")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TICKET_KINDS = ("incident", "request")
-EVENT_TYPES = ("opened", "responded", "awaiting_customer", "resumed", "reassigned", "resolved", "reopened", "closed")
+# The choices of the models that hold these values: one list for the file and the database.
+ORG_ROLES = tuple(OrganisationRole.values)
+REGIONS = tuple(Region.values)
+CATEGORIES = tuple(Category.values)
+UNITS = tuple(Unit.values)
+CLASSIFICATIONS = tuple(Classification.values)
+PRICING_MODELS = tuple(reversed(PricingModel.values))  # pooled-volume, flat: as the format lists them
+CLOCKS = tuple(Clock.values)
+TICKET_KINDS = tuple(TicketKind.values)
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -244,6 +266,11 @@ class _Checker:
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
+    def problems(self, path: str, problems: list[Problem]) -> None:
+        """Report the shared rules' problems under `path`."""
+        for problem in problems:
+            self.error(problem.under(path), problem.message)
+
     def mapping(
         self, node: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
@@ -280,8 +307,9 @@ class _Checker:
 
     def code(self, node: Any, path: str) -> str | None:
         value = self.text(node, path)
-        if value is not None and (len(value) > 32 or not re.match(r"^[A-Za-z0-9_.-]+$", value)):
-            self.error(path, f"{value!r} is not a code (letters, digits, - _ . up to 32)")
+        problem = code_problem(value) if value is not None else None
+        if problem:
+            self.error(path, problem)
             return None
         return value
 
@@ -316,16 +344,18 @@ class _Checker:
             return None
         return value
 
-    def whole(self, node: Any, path: str, *, minimum: int = 0) -> int | None:
+    def whole(self, node: Any, path: str, *, minimum: int | None = 0) -> int | None:
         if isinstance(node, bool) or not isinstance(node, int):
             self.error(path, f"expected a whole number, got {_describe(node)}")
             return None
-        if node < minimum:
+        if minimum is not None and node < minimum:
             self.error(path, f"must be {minimum} or more, got {node}")
             return None
         return node
 
-    def amount(self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0)) -> tuple[Decimal, str] | None:
+    def amount(
+        self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0), places: int | None = None
+    ) -> tuple[Decimal, str] | None:
         if not isinstance(node, str) or not _DECIMAL.match(node.strip()):
             hint = (
                 f' (write it as a string: "{node}")'
@@ -341,6 +371,10 @@ class _Checker:
             return None
         if minimum is not None and value < minimum:
             self.error(path, f"must not be negative, got {node}")
+            return None
+        problem = decimal_problem(node.strip().lstrip("-"), places=places) if places is not None else None
+        if problem:
+            self.error(path, problem)
             return None
         return value, node.strip()
 
@@ -467,9 +501,12 @@ def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) ->
         _has_role(check, orgs, supplier, "supplier", f"{path}.suppliers[{j}]")
     start = check.date(m["start"], f"{path}.start")
     end = check.date(m["end"], f"{path}.end")
-    if start and end and end < start:
-        check.error(f"{path}.end", f"the framework ends ({end}) before it starts ({start})")
+    if start and end:
+        check.problems(path, framework_term_problems(start, end))
     ceiling = check.amount(m["value_ceiling"], f"{path}.value_ceiling")
+    if ceiling and (problem := money_problem(ceiling[1])):
+        check.error(f"{path}.value_ceiling", problem)
+        ceiling = None
     vat = _vat(check, m["vat_rate"], f"{path}.vat_rate", start)
     integrator = None
     if m.get("integrator") is not None:
@@ -503,30 +540,23 @@ def _vat(check: _Checker, node: Any, path: str, framework_start: dt.date | None)
         value = check.amount(node, path)
         if value is None:
             return []
-        if value[0] >= 1:
-            check.error(path, f"a VAT rate is a fraction (0.20 for 20%), got {node}")
+        if problem := vat_rate_problem(*value):
+            check.error(path, problem)
+            return []
         return [VatSpec(framework_start or dt.date.min, value[0], value[1])]
+    items = check.items(node, path)
     rates: list[VatSpec] = []
-    for i, item in enumerate(check.items(node, path)):
+    for i, item in enumerate(items):
         rpath = f"{path}[{i}]"
         m = check.mapping(item, rpath, ("from", "rate"))
         if m is None:
             continue
         start = check.date(m["from"], f"{rpath}.from")
         rate = check.amount(m["rate"], f"{rpath}.rate")
-        if rate and rate[0] >= 1:
-            check.error(f"{rpath}.rate", f"a VAT rate is a fraction (0.20 for 20%), got {rate[1]}")
-        if start and rates and start <= rates[-1].start:
-            check.error(f"{rpath}.from", "VAT rates must be in date order, each from a later date")
         if start and rate:
             rates.append(VatSpec(start, rate[0], rate[1]))
-    if isinstance(node, list) and not node:
-        check.error(path, "give at least one VAT rate")
-    if rates and framework_start and rates[0].start > framework_start:
-        check.error(
-            f"{path}[0].from",
-            f"no VAT rate is in force at the framework's start ({framework_start})",
-        )
+    if isinstance(node, list) and len(rates) == len(items) and framework_start:
+        check.problems(path, vat_schedule_problems([(r.start, r.rate, r.text) for r in rates], framework_start))
     return rates
 
 
@@ -571,7 +601,12 @@ def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[Ban
         if m is None:
             return None
         price = check.amount(m["price"], f"{path}.price")
-        return ("flat", False, [BandSpec(0, price[0], price[1])]) if price else None
+        if price is None:
+            return None
+        problems = band_problems("flat", [(0, price[1])])
+        for problem in problems:
+            check.error(f"{path}.price", problem.message)
+        return None if problems else ("flat", False, [BandSpec(0, price[0], price[1])])
     if model != POOLED:
         return None
     m = check.mapping(node, path, ("model", "bands"), ("ratchet",))
@@ -580,24 +615,22 @@ def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[Ban
     ratchet = False
     if "ratchet" in m:
         ratchet = bool(check.flag(m["ratchet"], f"{path}.ratchet"))
+    items = check.items(m["bands"], f"{path}.bands")
     bands: list[BandSpec] = []
-    for i, item in enumerate(check.items(m["bands"], f"{path}.bands")):
+    for i, item in enumerate(items):
         bpath = f"{path}.bands[{i}]"
         b = check.mapping(item, bpath, ("from", "price"))
         if b is None:
             continue
-        start = check.whole(b["from"], f"{bpath}.from")
+        start = check.whole(b["from"], f"{bpath}.from", minimum=None)
         price = check.amount(b["price"], f"{bpath}.price")
-        if start is None or price is None:
-            continue
-        if not bands and start != 0:
-            check.error(f"{bpath}.from", f"the first band must start from 0, not {start}")
-        if bands and start <= bands[-1].start:
-            check.error(f"{bpath}.from", "bands must be in order of `from`, each larger than the last")
-        bands.append(BandSpec(start, price[0], price[1]))
-    if isinstance(m["bands"], list) and not m["bands"]:
-        check.error(f"{path}.bands", "give at least one band")
-    return (POOLED, ratchet, bands) if bands else None
+        if start is not None and price is not None:
+            bands.append(BandSpec(start, price[0], price[1]))
+    if len(bands) != len(items) or not isinstance(m["bands"], list):
+        return None
+    problems = band_problems(POOLED, [(b.start, b.text) for b in bands])
+    check.problems(path, problems)
+    return None if problems else (POOLED, ratchet, bands)
 
 
 def _contracts(
@@ -609,6 +642,7 @@ def _contracts(
 ) -> list[ContractSpec]:
     result: list[ContractSpec] = []
     seen: set[str] = set()
+    units = {code: spec.unit for code, spec in catalogue.items()}
     for i, item in enumerate(check.items(node, "contracts")):
         path = f"contracts[{i}]"
         m = check.mapping(item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes",))
@@ -624,65 +658,45 @@ def _contracts(
         signed = check.date(m["signed"], f"{path}.signed")
         start = check.date(m["start"], f"{path}.start")
         end = check.date(m["end"], f"{path}.end")
-        if start and end and end < start:
-            check.error(f"{path}.end", f"the contract ends ({end}) before it starts ({start})")
-            end = None
-        if signed and end and signed > end:
-            check.error(f"{path}.signed", f"signed ({signed}) after the contract ends ({end})")
-        if framework and start and end and (start < framework.start or end > framework.end):
-            check.error(
-                path,
-                f"the contract ({start} to {end}) runs outside the framework's term "
-                f"({framework.start} to {framework.end})",
-            )
         lines: list[LineSpec] = []
-        line_services: dict[str, LineSpec] = {}
-        for j, line_node in enumerate(check.items(m["lines"], f"{path}.lines")):
+        line_items = check.items(m["lines"], f"{path}.lines")
+        for j, line_node in enumerate(line_items):
             lpath = f"{path}.lines[{j}]"
             ln = check.mapping(line_node, lpath, ("service", "quantity"), ("start", "end"))
             if ln is None:
                 continue
-            service = _service_ref(check, ln["service"], f"{lpath}.service", catalogue)
-            if service and catalogue[service].unit not in RECURRING_UNITS:
-                check.error(
-                    f"{lpath}.service",
-                    f"{service} is charged per {catalogue[service].unit}: record it as a delivery, not a line",
-                )
-            if service in line_services:
-                check.error(f"{lpath}.service", f"the contract already has a line for {service}")
-            quantity = check.whole(ln["quantity"], f"{lpath}.quantity")
+            service = check.code(ln["service"], f"{lpath}.service")
+            quantity = check.whole(ln["quantity"], f"{lpath}.quantity", minimum=None)
             lstart = check.date(ln["start"], f"{lpath}.start") if "start" in ln else None
             lend = check.date(ln["end"], f"{lpath}.end") if "end" in ln else None
-            if start and end:
-                for key, value in (("start", lstart), ("end", lend)):
-                    if value and not start <= value <= end:
-                        check.error(f"{lpath}.{key}", f"{value} is outside the contract ({start} to {end})")
-            if (lstart or start) and (lend or end) and (lend or end) < (lstart or start):  # type: ignore[operator]
-                check.error(f"{lpath}.end", "the line ends before it starts")
-            if service and quantity is not None:
-                spec = LineSpec(service, quantity, lstart, lend)
-                line_services[service] = spec
-                lines.append(spec)
+            if service and quantity is not None and ("start" not in ln or lstart) and ("end" not in ln or lend):
+                lines.append(LineSpec(service, quantity, lstart, lend))
         changes: list[ChangeSpec] = []
-        seen_changes: set[tuple[str, dt.date]] = set()
-        for j, change_node in enumerate(check.items(m.get("changes"), f"{path}.changes", optional=True)):
+        change_items = check.items(m.get("changes"), f"{path}.changes", optional=True)
+        for j, change_node in enumerate(change_items):
             cpath = f"{path}.changes[{j}]"
             cn = check.mapping(change_node, cpath, ("service", "effective", "quantity"))
             if cn is None:
                 continue
-            service = _service_ref(check, cn["service"], f"{cpath}.service", catalogue)
-            if service and service not in line_services:
-                check.error(f"{cpath}.service", f"the contract has no line for {service} to change")
+            service = check.code(cn["service"], f"{cpath}.service")
             effective = check.date(cn["effective"], f"{cpath}.effective")
-            if effective and start and end and not start <= effective <= end:
-                check.error(f"{cpath}.effective", f"{effective} is outside the contract ({start} to {end})")
-            quantity = check.whole(cn["quantity"], f"{cpath}.quantity")
-            if service and effective:
-                if (service, effective) in seen_changes:
-                    check.error(cpath, f"a second change of {service} effective {effective}")
-                seen_changes.add((service, effective))
+            quantity = check.whole(cn["quantity"], f"{cpath}.quantity", minimum=None)
             if service and effective and quantity is not None:
                 changes.append(ChangeSpec(service, effective, quantity))
+        whole = len(lines) == len(line_items) and len(changes) == len(change_items)
+        if start and end and framework and whole:
+            check.problems(
+                path,
+                contract_problems(
+                    framework_term=(framework.start, framework.end),
+                    signed=signed,
+                    start=start,
+                    end=end,
+                    lines=[LineShape(ln.service, ln.quantity, ln.start, ln.end) for ln in lines],
+                    changes=[ChangeShape(c.service, c.effective, c.quantity) for c in changes],
+                    units=units,
+                ),
+            )
         if ref and member and signed and start and end:
             result.append(ContractSpec(ref, member, signed, start, end, lines, changes))
     return result
@@ -712,43 +726,32 @@ def _deliveries(
         if ref is not None and contract is None:
             check.error(f"{path}.contract", f"unknown contract {ref!r}")
         service = _service_ref(check, m["service"], f"{path}.service", catalogue)
-        if service and catalogue[service].unit in RECURRING_UNITS:
-            check.error(
-                f"{path}.service",
-                f"{service} is charged per {catalogue[service].unit} on a contract line, not by delivery",
-            )
         day = check.date(m["date"], f"{path}.date")
-        if day and contract and not contract.start <= day <= contract.end:
-            check.error(
-                f"{path}.date",
-                f"{day} is outside the contract ({contract.start} to {contract.end})",
+        quantity = _delivery_quantity(check, m["quantity"], f"{path}.quantity")
+        problems: list[Problem] = []
+        if contract and service and day and quantity:
+            problems = delivery_problems(
+                service=service,
+                unit=catalogue[service].unit,
+                contract_term=(contract.start, contract.end),
+                day=day,
+                quantity=quantity[0],
             )
-        quantity = _delivery_quantity(check, m["quantity"], f"{path}.quantity", catalogue.get(service or ""))
+            check.problems(path, problems)
         if ref and service and day:
             if (ref, service, day) in seen:
                 check.error(path, f"a second delivery of {service} on {day} for {ref}")
             seen.add((ref, service, day))
-        if ref and service and day and quantity:
+        if ref and service and day and quantity and not problems:
             result.append(DeliverySpec(ref, service, day, quantity[0], quantity[1]))
     return result
 
 
-def _delivery_quantity(
-    check: _Checker, node: Any, path: str, service: ServiceSpec | None
-) -> tuple[Decimal, str] | None:
+def _delivery_quantity(check: _Checker, node: Any, path: str) -> tuple[Decimal, str] | None:
     if isinstance(node, bool) or not isinstance(node, int | float):
         check.error(path, f"expected a number, got {_describe(node)}")
         return None
     value = Decimal(str(node))
-    if value <= 0:
-        check.error(path, f"must be more than 0, got {node}")
-        return None
-    if service is not None and service.unit != "day" and value != value.to_integral_value():
-        check.error(path, f"only day services may be delivered in fractions, got {node}")
-        return None
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        check.error(path, f"at most two decimal places, got {node}")
-        return None
     text = str(node) if isinstance(node, int) else format(value.normalize(), "f")
     return value, text
 
@@ -768,16 +771,15 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
     days: list[str] = []
     start = end = None
     if hours is not None:
-        for i, day in enumerate(check.items(hours["days"], "sla.business_hours.days")):
+        day_items = check.items(hours["days"], "sla.business_hours.days")
+        for i, day in enumerate(day_items):
             value = check.choice(day, f"sla.business_hours.days[{i}]", WEEKDAYS, "day")
             if value:
-                if value in days:
-                    check.error(f"sla.business_hours.days[{i}]", f"{value} is given twice")
                 days.append(value)
         start = _time(check, hours["start"], "sla.business_hours.start")
         end = _time(check, hours["end"], "sla.business_hours.end")
-        if start and end and end <= start:
-            check.error("sla.business_hours.end", "business hours must end after they start")
+        if start and end and len(days) == len(day_items):
+            check.problems("sla.business_hours", business_hours_problems(days, start, end))
     targets: dict[str, TargetSpec] = {}
     tmap = check.mapping(m["targets"], "sla.targets", (), PRIORITIES)
     for priority, target in (tmap or {}).items():
@@ -787,8 +789,13 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
         t = check.mapping(target, tpath, ("respond", "resolve"), ("clock",))
         if t is None:
             continue
-        respond = check.whole(t["respond"], f"{tpath}.respond", minimum=1)
-        resolve = check.whole(t["resolve"], f"{tpath}.resolve", minimum=1)
+        respond = check.whole(t["respond"], f"{tpath}.respond", minimum=None)
+        resolve = check.whole(t["resolve"], f"{tpath}.resolve", minimum=None)
+        if respond is not None and resolve is not None:
+            target_problems = sla_target_problems(respond, resolve)
+            check.problems(tpath, target_problems)
+            if target_problems:
+                continue
         clock = "business"
         if "clock" in t:
             clock = check.choice(t["clock"], f"{tpath}.clock", CLOCKS, "clock") or "business"
@@ -803,11 +810,13 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
         c = check.mapping(credit, cpath, ("per_breach", "cap"))
         if c is None:
             continue
-        per_breach = check.amount(c["per_breach"], f"{cpath}.per_breach")
-        cap = check.amount(c["cap"], f"{cpath}.cap")
-        if cap and cap[0] > 100:
-            check.error(f"{cpath}.cap", f"a cap is a percentage of at most 100, got {cap[1]}")
+        per_breach = check.amount(c["per_breach"], f"{cpath}.per_breach", places=2)
+        cap = check.amount(c["cap"], f"{cpath}.cap", places=2)
         if per_breach and cap:
+            credit_problems = service_credit_problems(per_breach[0], cap[0], cap[1])
+            check.problems(cpath, credit_problems)
+            if credit_problems:
+                continue
             credits[priority] = CreditSpec(per_breach[0], cap[0], per_breach[1], cap[1])
     if start is None or end is None or hours is None:
         return None
@@ -855,15 +864,13 @@ def _tickets(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towe
 
 
 def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[EventSpec]:
-    events: list[EventSpec] = []
     items = check.items(node, path)
-    if isinstance(node, list) and not node:
-        check.error(path, "a ticket needs at least its `opened` event")
-    resolved = closed = False
+    read: list[tuple[dt.datetime | None, str | None, str | None]] = []
     for j, item in enumerate(items):
         epath = f"{path}[{j}]"
         e = check.mapping(item, epath, ("at", "type"), ("tower",))
         if e is None:
+            read.append((None, None, None))
             continue
         at = check.timestamp(e["at"], f"{epath}.at")
         kind = check.choice(e["type"], f"{epath}.type", EVENT_TYPES, "event type")
@@ -877,30 +884,10 @@ def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[Eve
                     check.error(f"{epath}.tower", f"unknown tower {tower!r}")
         elif "tower" in e:
             check.error(epath, f"only `reassigned` events name a tower, not `{kind}`")
-        if j == 0 and kind and kind != "opened":
-            check.error(f"{epath}.type", f"the first event must be `opened`, not `{kind}`")
-        if j > 0 and kind == "opened":
-            check.error(f"{epath}.type", "a ticket is `opened` only once, as its first event")
-        if closed and kind:
-            check.error(f"{epath}.type", f"`{kind}` after the ticket was closed")
-        elif resolved and kind and kind not in ("reopened", "closed"):
-            check.error(f"{epath}.type", f"`{kind}` after the ticket was resolved")
-        elif not resolved and kind in ("reopened", "closed"):
-            check.error(f"{epath}.type", f"`{kind}` before the ticket was resolved")
-        if at and events and at < events[-1].at:
-            check.error(
-                f"{epath}.at",
-                f"{e['at']} is before the previous event ({events[-1].at.isoformat()})",
-            )
-        if kind == "resolved":
-            resolved = True
-        elif kind == "reopened":
-            resolved = False
-        elif kind == "closed":
-            closed = True
-        if at and kind:
-            events.append(EventSpec(at, kind, tower))
-    return events
+        read.append((at, kind, tower))
+    if isinstance(node, list):
+        check.problems(path, event_order_problems([(at, kind) for at, kind, _ in read]))
+    return [EventSpec(at, kind, tower) for at, kind, tower in read if at and kind]
 
 
 def _ceiling_guard(

@@ -19,11 +19,14 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from flexhub.billing.models import InvoiceLine
+from flexhub.billing.services import billing_run
 from flexhub.core.audit import Actor
 from flexhub.core.models import AuditEntry, Organisation
 from flexhub.frameworks.models import CallOffContract, Framework, Service
+from flexhub.rules.periods import Month
 from flexhub.scenarios.export import scenario_export
-from flexhub.scenarios.schema import validate
+from flexhub.scenarios.schema import ScenarioInvalid, validate
 from flexhub.scenarios.services import scenario_load, scenario_parse
 from flexhub.scenarios.yamlio import dump_yaml, parse_yaml
 from flexhub.servicedesk.models import Ticket
@@ -348,3 +351,33 @@ def test_cli_exits_non_zero_without_a_traceback(tmp_path):
     assert result.returncode != 0
     assert "contracts[0].member: unknown organisation 'NOBODY'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_price_of_a_fraction_of_a_penny_loads_bills_and_exports_as_written(tmp_path):
+    document = _pooled()
+    scan = next(s for s in document["services"] if s["code"] == "SCAN")
+    scan["pricing"]["price"] = "0.0275"
+    text = yaml.safe_dump(document, sort_keys=False)
+    load_text(text)
+    band = Service.objects.get(code="SCAN").bands.get()
+    assert (band.price, band.price_text) == (Decimal("0.0275"), "0.0275")
+    framework = Framework.objects.get(code="CWS")
+    run = billing_run(actor=Actor.for_cli(), framework=framework, month=Month(2020, 7))
+    line = InvoiceLine.objects.get(invoice__run=run, service_code="SCAN")
+    # 149,990 pages x £0.0275 = £4,124.725, rounded half up to the penny.
+    assert line.amount == Decimal("4124.73")
+    out = tmp_path / "cws.yaml"
+    call_command("export", "--framework", "CWS", "-o", str(out), stdout=io.StringIO())
+    exported = next(s for s in parse_yaml(out.read_text())["services"] if s["code"] == "SCAN")
+    assert exported["pricing"]["price"] == "0.0275"
+    again = load_text(out.read_text())
+    assert not again.created and not again.updated
+
+
+def test_a_price_with_more_than_four_places_is_refused_where_it_is_written():
+    document = _pooled()
+    index = next(i for i, s in enumerate(document["services"]) if s["code"] == "SCAN")
+    document["services"][index]["pricing"]["price"] = "0.02755"
+    with pytest.raises(ScenarioInvalid) as info:
+        validate(document)
+    assert f"services[{index}].pricing.price: 0.02755 has more than 4 decimal places" in str(info.value)
