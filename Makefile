@@ -53,7 +53,8 @@ wheel: install
 	@ls dist/*.whl
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	for script in bench/bench_load.py bench/bench_billing.py bench/bench_servicedesk.py bench/bench_directory.py; do \
+	    $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules var build dist src/flexhub/core/govuk_frontend

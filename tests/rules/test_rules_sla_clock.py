@@ -3,10 +3,14 @@ daylight-saving changes and pauses, and properties of the clock."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from flexhub.rules.sla_clock import (
@@ -14,6 +18,7 @@ from flexhub.rules.sla_clock import (
     BusinessCalendar,
     Clock,
     breach_instant,
+    clock_seconds,
     measure_resolution,
     measure_response,
     running_intervals,
@@ -169,10 +174,186 @@ def test_advance_is_the_inverse_of_elapsed(start, seconds):
     assert ENG.is_working_day(local.date()) and dt.time(8) <= local.time() < dt.time(18)
 
 
-@settings(max_examples=200)
-@given(instants, st.integers(min_value=1, max_value=50 * 3600))
-def test_breach_instant_is_when_the_target_is_passed(start, target):
-    end = start + dt.timedelta(days=60)
-    instant = breach_instant(BUSINESS, [(start, end)], target)
+# An independent reference: count business minutes one by one -------------------
+#
+# It shares nothing with the calendar's day grid: it steps through UTC minutes, turns each
+# minute's start into London wall time and asks the `holidays` package directly whether that
+# day is a bank holiday of the region. Opening and closing times are kept outside 01:00-02:00,
+# the hour the clocks change, where a wall time can be missing or happen twice.
+
+LONDON = ZoneInfo("Europe/London")
+ONE_MINUTE = dt.timedelta(minutes=1)
+DAY_NUMBER = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+REFERENCE_HOLIDAYS = {
+    region: holidays.country_holidays("GB", subdiv=region, years=range(2007, 2028)) for region in ("ENG", "SCT", "NIR")
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Hours:
+    region: str
+    days: tuple[str, ...]
+    opens: dt.time
+    closes: dt.time
+
+    @functools.cached_property
+    def calendar(self) -> BusinessCalendar:
+        bank_holidays = uk_bank_holidays(self.region, 2007, 2027)
+        return BusinessCalendar.of("Europe/London", self.days, self.opens, self.closes, bank_holidays, (2007, 2027))
+
+
+HOURS = [
+    Hours("ENG", tuple(WEEKDAYS), dt.time(8), dt.time(18)),
+    Hours("SCT", tuple(WEEKDAYS), dt.time(8), dt.time(18)),
+    Hours("NIR", tuple(WEEKDAYS), dt.time(8), dt.time(18)),
+    # Open every night across the hour the clocks change, so change days are business days.
+    Hours("ENG", tuple(DAY_NUMBER), dt.time(0, 30), dt.time(3)),
+    Hours("SCT", ("mon", "tue", "wed", "thu", "fri", "sat"), dt.time(7, 15), dt.time(19, 45)),
+    Hours("NIR", ("sat", "sun", "mon"), dt.time(0), dt.time(23, 59)),
+]
+
+
+def reference_business_minutes(hours: Hours, start: dt.datetime, end: dt.datetime) -> int:
+    """Business minutes in [start, end), found by looking at every minute."""
+    bank_holidays = REFERENCE_HOLIDAYS[hours.region]
+    days = {DAY_NUMBER[d] for d in hours.days}
+    count = 0
+    minute = start.astimezone(dt.UTC)
+    while minute < end:
+        local = minute.astimezone(LONDON)
+        if local.weekday() in days and hours.opens <= local.time() < hours.closes and local.date() not in bank_holidays:
+            count += 1
+        minute += ONE_MINUTE
+    return count
+
+
+def _clock_changes(year: int) -> list[dt.datetime]:
+    """01:00 UTC on the last Sundays of March and October, when the UK changes its clocks."""
+    changes = []
+    for month in (3, 10):
+        last = dt.date(year, month, 31)
+        sunday = last - dt.timedelta(days=(last.weekday() - 6) % 7)
+        changes.append(dt.datetime.combine(sunday, dt.time(1), dt.UTC))
+    return changes
+
+
+# Instants worth meeting often: the clock changes and the start of every bank holiday
+# (in London time) of each region, from 2008 to 2026.
+ANCHORS = sorted(
+    {
+        *(change for year in range(2008, 2027) for change in _clock_changes(year)),
+        *(
+            dt.datetime.combine(day, dt.time(), LONDON).astimezone(dt.UTC)
+            for region in REFERENCE_HOLIDAYS.values()
+            for day in region
+            if 2008 <= day.year <= 2026
+        ),
+    }
+)
+MAX_MINUTES = 4 * 24 * 60
+
+
+def _minute_floor(instant: dt.datetime) -> dt.datetime:
+    return instant.replace(second=0, microsecond=0)
+
+
+minute_instants = st.one_of(
+    instants.map(_minute_floor),
+    st.builds(
+        lambda anchor, offset: anchor + dt.timedelta(minutes=offset),
+        st.sampled_from(ANCHORS),
+        st.integers(min_value=-3 * 24 * 60, max_value=24 * 60),
+    ),
+)
+
+
+def test_the_anchors_include_both_clock_changes_and_every_regions_holidays():
+    assert _clock_changes(2009) == [
+        dt.datetime(2009, 3, 29, 1, tzinfo=dt.UTC),
+        dt.datetime(2009, 10, 25, 1, tzinfo=dt.UTC),
+    ]
+    # Scotland's 2 January and St Andrew's Day, Northern Ireland's St Patrick's Day and the Twelfth.
+    for day, wall in [
+        (dt.date(2009, 1, 2), dt.timedelta(0)),
+        (dt.date(2026, 11, 30), dt.timedelta(0)),
+        (dt.date(2015, 3, 17), dt.timedelta(0)),
+        (dt.date(2016, 7, 12), dt.timedelta(hours=1)),
+    ]:
+        assert dt.datetime.combine(day, dt.time(), dt.UTC) - wall in ANCHORS
+
+
+def test_the_reference_counts_worked_cases():
+    """The reference itself, on cases worked by hand, so the property below compares two
+    computations that are each right where it is easy to see."""
+    eng, sct, _, night, *_ = HOURS
+    # Friday 17:00 to Monday 09:00 BST: an hour each side of the weekend.
+    assert reference_business_minutes(eng, at("2008-07-25T17:00:00+01:00"), at("2008-07-28T09:00:00+01:00")) == 120
+    # 2 January 2009 is a bank holiday in Scotland only.
+    start, end = at("2008-12-31T17:00:00+00:00"), at("2009-01-05T09:00:00+00:00")
+    assert (reference_business_minutes(eng, start, end), reference_business_minutes(sct, start, end)) == (720, 120)
+    # 00:30 to 03:00 London time is 90 minutes on the spring change night and 210 on the autumn one.
+    spring, autumn = _clock_changes(2009)
+    assert reference_business_minutes(night, spring - dt.timedelta(hours=3), spring + dt.timedelta(hours=3)) == 90
+    assert reference_business_minutes(night, autumn - dt.timedelta(hours=3), autumn + dt.timedelta(hours=3)) == 210
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(HOURS),
+    minute_instants,
+    st.integers(min_value=0, max_value=MAX_MINUTES),
+)
+def test_business_clock_agrees_with_counting_minute_by_minute(hours, start, length):
+    end = start + dt.timedelta(minutes=length)
+    expected = 60 * reference_business_minutes(hours, start, end)
+    assert hours.calendar.seconds_between(start, end) == expected
+    assert Clock("business", hours.calendar).seconds_between(start, end) == expected
+
+
+def clock_time_until(clock: Clock, intervals: list[tuple[dt.datetime, dt.datetime]], instant: dt.datetime) -> int:
+    """Clock seconds run in the intervals before `instant`."""
+    return sum(clock.seconds_between(a, min(b, instant)) for a, b in intervals if a < instant)
+
+
+def _in_business_hours(calendar: BusinessCalendar, instant: dt.datetime) -> bool:
+    local = instant.astimezone(calendar.zone)
+    return calendar.is_working_day(local.date()) and calendar.opens <= local.time() < calendar.closes
+
+
+running_spells = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=3 * 24 * 3600), st.integers(min_value=1, max_value=3 * 24 * 3600)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from([*(Clock("business", h.calendar) for h in HOURS), ALWAYS_ON]),
+    minute_instants,
+    running_spells,
+    st.data(),
+)
+def test_breach_instant_is_the_first_moment_past_the_target(clock, start, spells, data):
+    """Running spells separated by pauses; the breach is the first instant at which the clock
+    time reaches the target, so one second later it is past it."""
+    intervals = []
+    cursor = start
+    for pause, running in spells:
+        cursor += dt.timedelta(seconds=pause)
+        intervals.append((cursor, cursor + dt.timedelta(seconds=running)))
+        cursor += dt.timedelta(seconds=running)
+    total = clock_seconds(clock, intervals)
+    assume(total > 0)
+    target = data.draw(st.integers(min_value=0, max_value=total - 1), label="target")
+
+    instant = breach_instant(clock, intervals, target)
+
     assert instant is not None
-    assert BUSINESS.seconds_between(start, instant) == target
+    assert any(a <= instant < b for a, b in intervals), "the breach happens while the clock runs"
+    assert clock_time_until(clock, intervals, instant) == target
+    assert clock_time_until(clock, intervals, instant + dt.timedelta(seconds=1)) == target + 1
+    if clock.calendar is not None:
+        assert _in_business_hours(clock.calendar, instant)
+    # A target the intervals never pass has no breach.
+    assert breach_instant(clock, intervals, total) is None

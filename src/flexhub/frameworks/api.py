@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -64,7 +65,11 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
         user = self.context["request"].user
         if not is_authority_of(user, framework):
             return None
-        position = selectors.ceiling_position(framework)
+        if hasattr(framework, "committed_total"):  # summed in FrameworkViewSet's query, not one query per row
+            committed = framework.committed_total or Decimal("0.00")
+            position = selectors.CeilingPosition(framework.value_ceiling, committed)
+        else:
+            position = selectors.ceiling_position(framework)
         return {
             "value_ceiling": f"{position.ceiling:.2f}",
             "committed": f"{position.committed:.2f}",
@@ -83,6 +88,7 @@ class FrameworkViewSet(ScopedReadOnlyViewSet):
         return (
             queryset.select_related("authority", "integrator")
             .prefetch_related("suppliers", Prefetch("towers", queryset=Tower.objects.select_related("supplier")))
+            .annotate(committed_total=Sum("contracts__committed_value"))
             .order_by("code")
         )
 
