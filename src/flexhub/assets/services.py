@@ -25,7 +25,7 @@ from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
-from flexhub.core.services import administers
+from flexhub.core.tenancy import administers
 from flexhub.directory.models import StaffMember
 
 ASSET_COLUMNS = ("asset_tag", "serial", "kind", "manufacturer", "model", "site", "status", "assigned_email")
@@ -33,7 +33,7 @@ IMPORTABLE_STATUSES = tuple(s for s in AssetStatus.values if s != AssetStatus.DI
 
 
 def _require_admin(actor: Actor, organisation: Organisation) -> None:
-    if actor.user is not None and not administers(manager=actor.user, organisation=organisation):
+    if actor.user is not None and not administers(actor.user, organisation):
         raise RuleError("you may change only your own organisation's assets")
 
 

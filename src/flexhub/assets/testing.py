@@ -8,13 +8,13 @@ import io
 from flexhub.assets.models import Asset
 from flexhub.assets.services import asset_dispose, asset_import
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import MEMBERS, WORLD_BUILDERS, World
 
 HEADER = "asset_tag,serial,kind,manufacturer,model,site,status,assigned_email\n"
 
 
 def build_assets(world: World, actor: Actor) -> None:
-    for code in ("MBRA", "MBRB", "QUILL"):
+    for code in MEMBERS:
         lower = code.lower()
         rows = [
             f"{code}-0001,SN{code}1,thin-client,Fujitsu,Futro S740,London,deployed,{lower}-user@example.gov.uk",

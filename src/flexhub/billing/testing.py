@@ -6,16 +6,16 @@ from decimal import Decimal
 
 from flexhub.billing.services import billing_issue, billing_run, credit_note_issue
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
 from flexhub.rules.periods import Month
 
 
 def build_billing(world: World, actor: Actor) -> None:
-    for code in ("ONE", "TWO"):
+    for code in FRAMEWORK_MEMBERS:
         framework = world.frameworks[code]
         billing_run(actor=actor, framework=framework, month=Month(2020, 4))
         for invoice in billing_issue(actor=actor, framework=framework, month=Month(2020, 4)):
-            world.extra[f"invoice-{invoice.member.code}"] = invoice
+            world.extra.setdefault(f"invoice-{invoice.member.code}", invoice)
             credit_note_issue(
                 actor=actor,
                 invoice=invoice,

@@ -64,7 +64,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
 
 
 class PersonSerializer(serializers.ModelSerializer[User]):
-    organisation = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
+    organisation = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all(), scope="administered_by")
     password = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:

@@ -65,9 +65,15 @@ class VisibleRelatedField(serializers.SlugRelatedField):  # type: ignore[type-ar
     """A related object named by its natural key, chosen only among those the caller may see.
 
     An object outside the caller's scope is reported exactly like one that
-    does not exist, so a write cannot probe another member's data.
+    does not exist, so a write cannot probe another member's data. `scope="administered_by"`
+    narrows the choice to the organisations the caller administers.
     """
+
+    def __init__(self, *args: Any, scope: str = "visible_to", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = scope
 
     def get_queryset(self) -> models.QuerySet[Any]:
         request = self.context["request"]
-        return self.queryset.model._default_manager.visible_to(request.user)  # type: ignore[union-attr, no-any-return]
+        manager = self.queryset.model._default_manager  # type: ignore[union-attr]
+        return getattr(manager, self.scope)(request.user)  # type: ignore[no-any-return]

@@ -15,7 +15,7 @@ from flexhub.core.audit import Actor, audit_record, changed, snapshot
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, Region, User
 from flexhub.core.roles import OrganisationRole, Role
-from flexhub.core.tenancy import reachable_organisation_ids
+from flexhub.core.tenancy import administers
 from flexhub.rules.validation import code_problem
 
 ORGANISATION_AUDIT_FIELDS = [
@@ -107,7 +107,10 @@ def organisation_save(
 
 @transaction.atomic
 def organisation_update(*, actor: Actor, organisation: Organisation, name: str, region: str) -> Organisation:
-    """Rename an organisation or change its bank-holiday region."""
+    """Rename an organisation or change its bank-holiday region (which moves its bank holidays
+    in every framework it takes part in, so only an administrator of it may)."""
+    if actor.user is not None and not administers(actor.user, organisation):
+        raise RuleError(f"you do not administer {organisation.code}")
     return organisation_save(
         actor=actor,
         code=organisation.code,
@@ -130,16 +133,6 @@ def assignable_roles(*, manager: User | None, organisation: Organisation) -> lis
     if manager.role == Role.MEMBER_ADMIN and manager.organisation_id == organisation.pk:
         return [r for r in allowed if r in (Role.MEMBER_ADMIN, Role.MEMBER_USER)]
     return []
-
-
-def administers(*, manager: User, organisation: Organisation) -> bool:
-    """Authority admins administer the organisations they reach (people, directory, assets);
-    member admins their own."""
-    if manager.role == Role.MEMBER_ADMIN:
-        return manager.organisation_id == organisation.pk
-    if manager.role == Role.AUTHORITY_ADMIN:
-        return reachable_organisation_ids(manager).filter(pk=organisation.pk).exists()
-    return False
 
 
 def _check_role(*, manager: User | None, organisation: Organisation, role: str) -> None:
@@ -186,7 +179,7 @@ def user_create(
     With no password the login cannot sign in with one (API token only).
     """
     manager = actor.user
-    if manager is not None and not administers(manager=manager, organisation=organisation):
+    if manager is not None and not administers(manager, organisation):
         raise RuleError("you may not add people to that organisation", field="organisation")
     username = username.strip()
     if not username:
@@ -238,7 +231,7 @@ def user_update(
     """Change a person's details, role or access; a manager cannot lock themselves out."""
     manager = actor.user
     if manager is not None:
-        if not administers(manager=manager, organisation=user.organisation):
+        if not administers(manager, user.organisation):
             raise RuleError("you may not change people of that organisation")
         if manager.pk == user.pk and (not is_active or role != user.role):
             raise RuleError("you cannot change your own role or deactivate yourself", field="role")

@@ -75,6 +75,39 @@ def reachable_organisation_ids(user: User) -> models.QuerySet[Any]:
     return ids
 
 
+def administered_organisation_ids(user: User) -> models.QuerySet[Any]:
+    """Ids of the organisations whose people and particulars `user` administers (a subquery).
+
+    The one rule for an organisation that takes part in frameworks run by different
+    authorities: a member admin administers its own organisation (its people, directory and
+    assets); an authority admin its own organisation and every organisation that takes part
+    *only* in frameworks its organisation runs. An organisation shared with another
+    authority's framework is administered by neither authority: each still runs what belongs
+    to its framework (contracts, tickets, bills), its own member admin keeps its people, and
+    the operator changes its name, region, logins or shape on the command line.
+    """
+    organisation_model = apps.get_model("core", "Organisation")
+    own = organisation_model.objects.filter(pk=user.organisation_id)
+    if user.role == Role.MEMBER_ADMIN:
+        return own.values("pk")
+    if user.role != Role.AUTHORITY_ADMIN:
+        return organisation_model.objects.none().values("pk")
+    framework_model = apps.get_model("frameworks", "Framework")
+    others = framework_model.objects.exclude(authority_id=user.organisation_id).values("pk")
+    wholly_ours = organisation_model.objects.filter(pk__in=reachable_organisation_ids(user)).exclude(
+        frameworks__in=others
+    )
+    ids: models.QuerySet[Any] = (own | wholly_ours).values("pk")
+    return ids
+
+
+def administers(user: Any, organisation: Any) -> bool:
+    """Whether `user` administers `organisation` (see `administered_organisation_ids`)."""
+    if not is_acting_user(user):
+        return False
+    return administered_organisation_ids(user).filter(pk=organisation.pk).exists()
+
+
 def participating_framework_ids(user: User) -> models.QuerySet[Any]:
     """Ids of the frameworks the user's organisation takes part in, in any role."""
     framework_model = apps.get_model("frameworks", "Framework")
@@ -112,6 +145,11 @@ class ScopedQuerySet(models.QuerySet[M]):
             through = "authority_id" if role == Role.AUTHORITY_ADMIN else "integrator_id"
             if rule.framework:
                 return Q(**{f"{rule.framework}__{through}": org_id})
+            if rule.organisation and role == Role.AUTHORITY_ADMIN:
+                # Rows of an organisation and of no framework (its directory, its assets) belong
+                # to no authority's framework: an authority sees those of the organisations it
+                # administers, never those of one shared with another authority.
+                return Q(**{f"{rule.organisation}__in": administered_organisation_ids(user)})
             if rule.organisation:
                 return Q(**{f"{rule.organisation}__in": reachable_organisation_ids(user)})
             return None
@@ -134,10 +172,18 @@ class OrganisationQuerySet(models.QuerySet[Any]):
             return self.none()
         return self.filter(pk__in=reachable_organisation_ids(user))
 
+    def administered_by(self, user: Any) -> Self:
+        """The organisations whose particulars and people `user` may change."""
+        if not is_acting_user(user):
+            return self.none()
+        return self.filter(pk__in=administered_organisation_ids(user))
+
 
 class UserQuerySet(models.QuerySet[Any]):
-    """People: admins of an authority see people of every organisation they reach;
-    member users see themselves; everyone else sees their own organisation's people."""
+    """People: an authority admin sees the people of the organisations it administers (a login
+    of an organisation shared with another authority's framework could read that framework, so
+    neither authority sees or makes one); member users see themselves; everyone else sees their
+    own organisation's people."""
 
     def visible_to(self, user: Any) -> Self:
         if not is_acting_user(user):
@@ -145,7 +191,7 @@ class UserQuerySet(models.QuerySet[Any]):
         if user.role == Role.MEMBER_USER:
             return self.filter(pk=user.pk)
         if user.role == Role.AUTHORITY_ADMIN:
-            return self.filter(organisation__in=reachable_organisation_ids(user))
+            return self.filter(organisation__in=administered_organisation_ids(user))
         return self.filter(organisation_id=user.organisation_id)
 
 
@@ -176,9 +222,10 @@ def is_authority_of(user: Any, framework: Any) -> bool:
     )
 
 
-def get_visible_or_404(model: type[M], user: Any, **lookup: Any) -> M:
-    """The object matching `lookup` if `user` may see it; 404 otherwise, never 403."""
+def get_visible_or_404(model: type[M], user: Any, scope: str = "visible_to", **lookup: Any) -> M:
+    """The object matching `lookup` if `user` may see it (or, with `scope="administered_by"`,
+    administer it); 404 otherwise, never 403."""
     try:
-        return model._default_manager.visible_to(user).get(**lookup)  # type: ignore[attr-defined, no-any-return]
+        return getattr(model._default_manager, scope)(user).get(**lookup)  # type: ignore[no-any-return]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(f"No {model._meta.verbose_name} found.") from exc

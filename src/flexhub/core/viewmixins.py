@@ -52,12 +52,17 @@ class ObjectFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     lookup_field = "pk"
     url_kwarg = "pk"
     context_object_name = "object"
+    # The manager method that scopes the object: what the user may see, or (for a form that
+    # changes an organisation's particulars) what it administers.
+    scope = "visible_to"
     object: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user: Any = request.user
         if user.is_authenticated and user.role in self.allowed_roles:
-            self.object = get_visible_or_404(self.model, user, **{self.lookup_field: kwargs[self.url_kwarg]})
+            self.object = get_visible_or_404(
+                self.model, user, scope=self.scope, **{self.lookup_field: kwargs[self.url_kwarg]}
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,6 +29,7 @@ from flexhub.core.models import AuditEntry, Organisation, User
 from flexhub.core.navigation import ADMINS
 from flexhub.core.roles import Role
 from flexhub.core.selectors import audit_entries_filtered
+from flexhub.core.tenancy import administers
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 
@@ -67,7 +68,7 @@ class OrganisationDetailView(ScopedDetailView):
             if user.role in ADMINS
             else User.objects.none()
         )
-        context["can_edit"] = user.role == Role.AUTHORITY_ADMIN
+        context["can_edit"] = user.role == Role.AUTHORITY_ADMIN and administers(user, self.object)
         context["predecessors"] = self.object.predecessors.all()
         return context
 
@@ -77,6 +78,7 @@ class OrganisationEditView(ObjectFormView):
     lookup_field = url_kwarg = "code"
     context_object_name = "organisation"
     allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    scope = "administered_by"
     form_class = OrganisationForm
     template_name = "core/organisation_form.html"
 
@@ -97,8 +99,6 @@ class PersonListView(ScopedListView):
         queryset = super().get_queryset().select_related("organisation")
         query = self.request.GET.get("q", "").strip()
         if query:
-            from django.db.models import Q
-
             queryset = queryset.filter(
                 Q(username__icontains=query)
                 | Q(first_name__icontains=query)
@@ -134,9 +134,7 @@ class PersonCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         user: Any = self.request.user
-        organisations = Organisation.objects.visible_to(user)
-        if user.role == Role.MEMBER_ADMIN:
-            organisations = organisations.filter(pk=user.organisation_id)
+        organisations = Organisation.objects.administered_by(user)
         kwargs.update(organisations=organisations, roles=_role_choices(user, None), editing=False)
         return kwargs
 

@@ -18,7 +18,7 @@ from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
-from flexhub.core.services import administers
+from flexhub.core.tenancy import administers
 from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus, TupeTransfer
 
 STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
@@ -199,8 +199,8 @@ def staff_import(
     `open_file` opens the file afresh (it is read twice and never held in memory whole).
     Without `apply` it only reports what would change (the preview).
     """
-    if actor.user is not None and not administers(manager=actor.user, organisation=organisation):
-        raise RuleError("you may import only your own organisation's directory")
+    if actor.user is not None and not administers(actor.user, organisation):
+        raise RuleError(f"you do not administer {organisation.code}, so you may not import its directory")
     if not organisation.is_member:
         raise RuleError(f"{organisation.code} is not a member: it has no staff directory")
     summary = _check(open_file, organisation)
@@ -296,7 +296,7 @@ def tupe_transfer(
 ) -> Any:
     """Register a TUPE transfer: the person's record moves to the supplier, its history kept."""
     member = staff.organisation
-    if actor.user is not None and not administers(manager=actor.user, organisation=member):
+    if actor.user is not None and not administers(actor.user, member):
         raise RuleError("only the member's admins or the authority register a transfer")
     if staff.status != StaffStatus.ACTIVE:
         raise RuleError(f"{staff.name} is not in post at {member.code}", field="staff")

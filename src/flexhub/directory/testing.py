@@ -8,7 +8,7 @@ import io
 from django.utils import timezone
 
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import MEMBERS, WORLD_BUILDERS, World
 from flexhub.directory.models import StaffMember, StagedImport
 from flexhub.directory.services import staff_import, tupe_transfer
 
@@ -27,7 +27,7 @@ def staff_csv(code: str, name: str) -> bytes:
 
 
 def build_directory(world: World, actor: Actor) -> None:
-    for code in ("MBRA", "MBRB", "QUILL"):
+    for code in MEMBERS:
         org = world.orgs[code]
         content = staff_csv(code, org.name)
         staff_import(actor=actor, organisation=org, open_file=lambda c=content: io.BytesIO(c))
@@ -40,7 +40,7 @@ def build_directory(world: World, actor: Actor) -> None:
             summary={"rows": 4},
         )
         clerk = StaffMember.objects.get(email=f"clerk@{code.lower()}.gov.uk")
-        supplier = world.frameworks["ONE" if code != "QUILL" else "TWO"].suppliers.first()
+        supplier = world.frameworks[{"QUILL": "TWO", "WREN": "THREE"}.get(code, "ONE")].suppliers.first()
         tupe_transfer(
             actor=actor, staff=clerk, to_supplier=supplier, transfer_date=dt.date(2021, 1, 1), terms_protected=True
         )

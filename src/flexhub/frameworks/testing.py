@@ -6,13 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
 from flexhub.frameworks import services
 from flexhub.frameworks.services import LineInput
 
 
 def create_frameworks(world: World, actor: Actor) -> None:
-    """Framework ONE (authority AAUTH: members MBRA and MBRB) and TWO (authority QUORN: member QUILL)."""
+    """Framework ONE (authority AAUTH: members MBRA and MBRB), TWO (authority QUORN: member QUILL)
+    and THREE (authority WOLDS: members MBRB, shared with ONE, and WREN; supplier SUPA, shared too)."""
     one = services.framework_save(
         actor=actor,
         code="ONE",
@@ -37,11 +38,23 @@ def create_frameworks(world: World, actor: Actor) -> None:
         value_ceiling=Decimal("5000000.00"),
     )
     services.framework_enrol(actor=actor, framework=two, organisations=[world.orgs["QUILL"], world.orgs["QUORN"]])
-    world.frameworks = {"ONE": one, "TWO": two}
+    three = services.framework_save(
+        actor=actor,
+        code="THREE",
+        name="Woldshire Framework",
+        authority=world.orgs["WOLDS"],
+        suppliers=[world.orgs["SUPA"]],
+        integrator=world.orgs["WINT"],
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2026, 12, 31),
+        value_ceiling=Decimal("5000000.00"),
+    )
+    services.framework_enrol(actor=actor, framework=three, organisations=[world.orgs["MBRB"], world.orgs["WREN"]])
+    world.frameworks = {"ONE": one, "TWO": two, "THREE": three}
 
 
 def build_frameworks(world: World, actor: Actor) -> None:
-    for code, member_codes in (("ONE", ["MBRA", "MBRB"]), ("TWO", ["QUILL"])):
+    for code, member_codes in FRAMEWORK_MEMBERS.items():
         framework = world.frameworks[code]
         supplier = framework.suppliers.first()
         services.vat_rates_set(actor=actor, framework=framework, rates=[(framework.start, Decimal("0.20"))])
@@ -122,7 +135,7 @@ def build_frameworks(world: World, actor: Actor) -> None:
                 quantity=700,
                 reason=f"{member_code} growth",
             )
-            world.extra[f"contract-{member_code}"] = contract
+            world.extra.setdefault(f"contract-{member_code}", contract)
 
 
 WORLD_BUILDERS.append(create_frameworks)

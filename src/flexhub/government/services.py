@@ -19,8 +19,10 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
 from flexhub.core.services import organisation_save
+from flexhub.core.tenancy import administers
 from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus
 from flexhub.frameworks.models import CallOffContract, Framework
+from flexhub.frameworks.services import framework_enrol
 from flexhub.government.models import ChangeKind, MachineryChange
 from flexhub.servicedesk.models import OPEN_STATES, Ticket
 
@@ -55,14 +57,21 @@ class MogPlan:
 
 
 def _require_authority(actor: Actor, organisations: list[Organisation]) -> None:
+    """Only an authority admin who administers every organisation concerned (core.tenancy's one
+    rule: each takes part only in frameworks its authority runs) changes their shape; the
+    operator, on the command line, may change any."""
     user = actor.user
     if user is None:
         return
     if user.role != Role.AUTHORITY_ADMIN:
         raise RuleError("only an authority admin can make a machinery-of-government change")
-    reach = Framework.objects.filter(authority_id=user.organisation_id, participants__in=organisations)
-    if reach.values("participants").distinct().count() < len({o.pk for o in organisations}):
-        raise RuleError("every organisation concerned must take part in one of your frameworks")
+    for organisation in organisations:
+        if not administers(user, organisation):
+            raise RuleError(
+                f"you do not administer {organisation.code}: an authority changes only organisations "
+                "that take part solely in frameworks it runs (the operator changes others with flexhub mog)",
+                field="predecessors",
+            )
 
 
 def mog_plan(
@@ -187,8 +196,6 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
             foreign_law_exposure=successor.foreign_law_exposure,
             predecessors=[*existing, *[p for p in plan.predecessors if p not in existing]],
         )
-    from flexhub.frameworks.services import framework_enrol
-
     for framework in Framework.objects.filter(participants__in=plan.predecessors).distinct():
         framework_enrol(actor=actor, framework=framework, organisations=[successor])
     label = actor.label[:200]

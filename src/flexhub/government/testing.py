@@ -7,12 +7,12 @@ import datetime as dt
 from django.utils import timezone
 
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import MEMBERS, WORLD_BUILDERS, World
 from flexhub.government.models import MachineryChange
 
 
 def build_changes(world: World, actor: Actor) -> None:
-    for code in ("MBRA", "MBRB", "QUILL"):
+    for code in MEMBERS:
         org = world.orgs[code]
         change = MachineryChange.objects.create(
             kind="merge",

@@ -39,7 +39,7 @@ class MogView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     template_name = "government/mog_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        organisations = Organisation.objects.visible_to(self.request.user).filter(is_member=True).order_by("name")
+        organisations = Organisation.objects.administered_by(self.request.user).filter(is_member=True).order_by("name")
         return {**super().get_form_kwargs(), "organisations": organisations}
 
     def form_valid(self, form: MogForm) -> HttpResponse:

@@ -6,11 +6,20 @@ from pathlib import Path
 
 from django.db import transaction
 
+from flexhub.assets.services import asset_import
+from flexhub.billing.models import BillingRun
+from flexhub.billing.selectors import billing_terms
+from flexhub.billing.services import billing_issue, billing_run
 from flexhub.core import services
 from flexhub.core.audit import Actor
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
+from flexhub.directory.services import staff_import
+from flexhub.frameworks.models import Framework, Tower
+from flexhub.rules.periods import Month, months
 from flexhub.scenarios.services import scenario_load, scenario_parse
+from flexhub.servicedesk import services as desk
+from flexhub.servicedesk.models import Ticket
 
 DEMO_PASSWORD = "flexhub-demo-2026"
 
@@ -48,12 +57,6 @@ def demo_scenario_load(actor: Actor) -> list[str]:
 
 def demo_bill(actor: Actor) -> int:
     """Bill and issue every month of the demo frameworks not billed yet; returns months billed."""
-    from flexhub.billing.models import BillingRun
-    from flexhub.billing.selectors import billing_terms
-    from flexhub.billing.services import billing_issue, billing_run
-    from flexhub.frameworks.models import Framework
-    from flexhub.rules.periods import Month, months
-
     billed = 0
     for framework in Framework.objects.filter(code__in=["PSF", "MPSTT"]):
         done = {Month.of(p) for p in BillingRun.objects.filter(framework=framework).values_list("period", flat=True)}
@@ -72,9 +75,6 @@ def demo_directories(actor: Actor) -> None:
 
     `dius-new-starters.csv` (with its rejects) and `dius-new-starters-fixed.csv` beside them
     are for a DIUS member admin to try the import."""
-    from flexhub.assets.services import asset_import
-    from flexhub.directory.services import staff_import
-
     for code in ("DTI", "DFES"):
         organisation = Organisation.objects.get(code=code)
         for name, importer in (
@@ -89,10 +89,6 @@ def demo_directories(actor: Actor) -> None:
 
 def demo_live_tickets() -> None:
     """A few tickets open now, so the queues and SLA clocks have something to show."""
-    from flexhub.frameworks.models import Framework, Tower
-    from flexhub.servicedesk import services as desk
-    from flexhub.servicedesk.models import Ticket
-
     if Ticket.objects.filter(raised_by__isnull=False).exists():
         return
 

@@ -27,7 +27,7 @@ from flexhub.frameworks.services import (
     tower_save,
     vat_rates_set,
 )
-from flexhub.scenarios.schema import Scenario
+from flexhub.scenarios.schema import Scenario, validate
 from flexhub.scenarios.yamlio import parse_yaml
 from flexhub.servicedesk.loading import sla_policy_load, tickets_load
 
@@ -51,8 +51,6 @@ class LoadReport(LoadCounts):
 
 def scenario_parse(text: str) -> Scenario:
     """Parse and validate a scenario file's text (RuleError or ScenarioInvalid on failure)."""
-    from flexhub.scenarios.schema import validate
-
     with gc_paused():
         return validate(parse_yaml(text))
 

@@ -6,14 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from flexhub.core.audit import Actor
-from flexhub.core.testing.world import WORLD_BUILDERS, World
+from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
 from flexhub.servicedesk.models import ServiceCreditRule, SlaPolicy, SlaTarget, Ticket, TicketEvent
 
 UTC = dt.UTC
 
 
 def build_servicedesk(world: World, actor: Actor) -> None:
-    for code, members in (("ONE", ["MBRA", "MBRB"]), ("TWO", ["QUILL"])):
+    for code, members in FRAMEWORK_MEMBERS.items():
         framework = world.frameworks[code]
         policy = SlaPolicy.objects.create(
             framework=framework,
@@ -55,7 +55,7 @@ def build_servicedesk(world: World, actor: Actor) -> None:
                 at=opened + dt.timedelta(minutes=20),
                 type="responded",
             )
-            world.extra[f"ticket-{member_code}"] = ticket
+            world.extra.setdefault(f"ticket-{member_code}", ticket)
 
 
 WORLD_BUILDERS.append(build_servicedesk)

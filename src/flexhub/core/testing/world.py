@@ -1,10 +1,13 @@
-"""A small world of two frameworks and their members, for tenancy tests.
+"""A small world of three frameworks and their members, for tenancy tests.
 
 Framework ONE (authority AAUTH) has two members, MBRA and MBRB, a supplier
-and an integrator; framework TWO (authority QUORN) has its own member QUILL.
-Tests act as the logins of the first framework's side and check that
-nothing of member MBRB (for member roles) or of framework TWO (for
-everyone) ever shows: the marker strings below must never appear.
+SUPA and an integrator; framework TWO (authority QUORN) has its own member
+QUILL; framework THREE (authority WOLDS) shares member MBRB and supplier SUPA
+with ONE and has its own member WREN. Tests act as the logins of the first
+framework's side and check that nothing of member MBRB (for member roles), of
+framework TWO (for everyone) or of framework THREE (for everyone but SUPA's
+agents, who work its towers) ever shows: the marker strings below must never
+appear.
 Each app adds its own objects through `WORLD_BUILDERS` (the frameworks app first:
 it creates ONE and TWO, which the others build on).
 """
@@ -24,6 +27,11 @@ from flexhub.core.services import organisation_save, user_create
 
 MEMBER_B_MARKERS = ("Bramblewick", "MBRB", "mbrb-")
 OTHER_FRAMEWORK_MARKERS = ("Quornshire", "Quillfield", "QUILL", "QUORN", "quill-", "quorn-")
+SHARED_FRAMEWORK_MARKERS = ("Woldshire", "Wrenfield", "WREN", "WOLDS", "wren-", "wolds-")
+
+# The members of each framework; THREE shares MBRB (and supplier SUPA) with ONE.
+FRAMEWORK_MEMBERS = {"ONE": ("MBRA", "MBRB"), "TWO": ("QUILL",), "THREE": ("MBRB", "WREN")}
+MEMBERS = ("MBRA", "MBRB", "QUILL", "WREN")
 
 
 @dataclass
@@ -36,8 +44,10 @@ class World:
     def foreign_markers(self, user: User) -> tuple[str, ...]:
         """Strings that must never appear in anything shown to `user`."""
         if user.role in (Role.MEMBER_ADMIN, Role.MEMBER_USER):
-            return MEMBER_B_MARKERS + OTHER_FRAMEWORK_MARKERS
-        return OTHER_FRAMEWORK_MARKERS
+            return MEMBER_B_MARKERS + OTHER_FRAMEWORK_MARKERS + SHARED_FRAMEWORK_MARKERS
+        if user.role == Role.AGENT:
+            return OTHER_FRAMEWORK_MARKERS
+        return OTHER_FRAMEWORK_MARKERS + SHARED_FRAMEWORK_MARKERS
 
 
 WORLD_BUILDERS: list[Callable[[World, Actor], None]] = []
@@ -63,6 +73,9 @@ def build_world() -> World:
     org("QSUP", "Quornshire Supplies", ["supplier"])
     org("QINT", "Quornshire Integration", ["integrator"])
     org("QUILL", "Quillfield Agency", ["member"])
+    org("WOLDS", "Woldshire Authority", ["authority"])
+    org("WINT", "Woldshire Integration", ["integrator"])
+    org("WREN", "Wrenfield Council", ["member"])
 
     logins = [
         ("AAUTH", Role.AUTHORITY_ADMIN, "aauth-admin"),
@@ -77,6 +90,9 @@ def build_world() -> World:
         ("QUILL", Role.MEMBER_USER, "quill-user"),
         ("QSUP", Role.AGENT, "quorn-agent"),
         ("QINT", Role.INTEGRATOR, "quorn-integrator"),
+        ("WOLDS", Role.AUTHORITY_ADMIN, "wolds-admin"),
+        ("WREN", Role.MEMBER_ADMIN, "wren-admin"),
+        ("WREN", Role.MEMBER_USER, "wren-user"),
     ]
     for code, role, username in logins:
         world.users[username] = user_create(
