@@ -20,6 +20,7 @@ from flexhub.billing.selectors import billing_terms
 from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
+from flexhub.core.locking import lock_or_conflict
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.frameworks.models import Framework
 from flexhub.frameworks.services import require_authority
@@ -79,11 +80,13 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
     _check_period(framework, month)
     terms = terms or billing_terms(framework)
     bill = bill_month(terms, month, resolution_breaches(framework, month))
-    run, created = BillingRun.objects.select_for_update().get_or_create(
+    _, created = BillingRun.objects.get_or_create(
         framework=framework,
         period=month.first,
         defaults={"ran_at": timezone.now(), "ran_by": actor.label[:200]},
     )
+    run = _lock_month(framework, month)
+    assert run is not None  # created just above, and runs are never deleted
     run.pools = [
         {
             "service": p.service,
@@ -160,6 +163,16 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
     return run
 
 
+def _lock_month(framework: Framework, month: Month) -> BillingRun | None:
+    """Lock the month's billing run, which both billing and issuing the month change; the one
+    that comes second is told so (409) rather than tripping over the first's half-done work."""
+    return lock_or_conflict(
+        BillingRun.objects.filter(framework=framework, period=month.first),
+        busy=f"{framework.code} {month} is being billed or issued by someone else right now; "
+        "try again when they have finished",
+    )
+
+
 def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> list[int]:
     """Reserve `count` consecutive numbers; the row lock makes concurrent issuers queue."""
     NumberSequence.objects.get_or_create(framework=framework, year=year, kind=kind)
@@ -174,8 +187,10 @@ def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> lis
 def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[Invoice]:
     """Issue the month's draft invoices: number them gaplessly, in member order, and freeze them."""
     require_authority(actor, framework, "run billing")
+    if _lock_month(framework, month) is None:
+        return []
     drafts = list(
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .filter(framework=framework, period=month.first, status=InvoiceStatus.DRAFT)
         .select_related("member")
         .order_by("member__code")

@@ -13,18 +13,19 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from flexhub.core.audit import Actor
-from flexhub.core.errors import RuleError
+from flexhub.core.errors import Conflict, RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import ALL_ROLES
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus a service's `RuleError` as a 400 naming the field at fault."""
+    """DRF's handler, plus a service's `RuleError` as a 400 naming the field at fault (a
+    `Conflict` with the work in progress as a 409)."""
     if isinstance(exc, RuleError):
         body: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=400)
+        return Response(body, status=409 if isinstance(exc, Conflict) else 400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -24,6 +24,11 @@ class RuleError(Exception):
         return self.message
 
 
+class Conflict(RuleError):
+    """A request that cannot go on now because another one is changing the same thing (a month
+    being billed while it is issued): the API answers 409, pages and commands say why."""
+
+
 def raise_first(problems: Sequence[Problem]) -> None:
     """Raise the first of the shared rules' problems (rules/validation.py) as a RuleError on its
     top-level field; a problem deeper in (`lines[1].start`) keeps its place in the message."""
