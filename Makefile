@@ -29,7 +29,7 @@ run: install
 	FLEXHUB_SECURE_COOKIES=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test-browser: install
 	$(BIN)/pytest -q -m browser
