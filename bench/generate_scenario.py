@@ -40,6 +40,7 @@ def generate(
     w("  authority: AUTH")
     w("  suppliers: [SUP1, SUP2, SUP3]")
     w("  integrator: INT")
+    w("  invoiced_by: INT")
     w(f"  start: {START}")
     w(f"  end: {END}")
     w('  value_ceiling: "99999999999999.00"')
@@ -48,13 +49,16 @@ def generate(
     for i, code in enumerate(TOWERS):
         w(f"    - {{code: {code}, name: Tower {code}, supplier: SUP{i % 3 + 1}}}")
     w("organisations:")
-    w("  - {code: AUTH, name: Bench Authority, roles: [authority, member]}")
+    w('  - {code: AUTH, name: Bench Authority, roles: [authority, member], address: "1 Bench Street\\nLondon"}')
     for i in range(1, 4):
         w(f"  - {{code: SUP{i}, name: Bench Supplier {i}, roles: [supplier], jurisdictions: [GB]}}")
-    w("  - {code: INT, name: Bench Integrator, roles: [integrator]}")
+    w('  - {code: INT, name: Bench Integrator, roles: [integrator], address: "2 Bench Street\\nLeeds", vat_number: GB100000187}')
     regions = ("ENG", "ENG", "ENG", "SCT", "NIR")
     for m in range(members):
-        w(f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}}}")
+        w(
+            f"  - {{code: M{m:04d}, name: Member body {m}, roles: [member], region: {regions[m % 5]}, "
+            f'address: "{m} Member Road\\nLondon"}}'
+        )
     w("services:")
     w("  - code: CORE")
     w("    name: Core seat")

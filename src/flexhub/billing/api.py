@@ -102,11 +102,28 @@ class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
         ]
 
 
+class InvoiceSupplierSerializer(serializers.Serializer[Invoice]):
+    """Who supplies and invoices, as fixed on the invoice when it was issued (empty on a draft)."""
+
+    name = serializers.CharField(source="supplier_name", read_only=True)
+    address = serializers.CharField(source="supplier_address", read_only=True)
+    vat_number = serializers.CharField(source="supplier_vat_number", read_only=True)
+
+
+class InvoiceCustomerSerializer(serializers.Serializer[Invoice]):
+    """The member invoiced, as fixed on the invoice when it was issued (empty on a draft)."""
+
+    name = serializers.CharField(source="customer_name", read_only=True)
+    address = serializers.CharField(source="customer_address", read_only=True)
+
+
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = serializers.DateField(format="%Y-%m")
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    supplier = InvoiceSupplierSerializer(source="*", read_only=True)
+    customer = InvoiceCustomerSerializer(source="*", read_only=True)
 
     class Meta:
         model = Invoice
@@ -123,6 +140,12 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "vat",
             "total",
             "pooling_saving",
+            "issued_on",
+            "tax_point",
+            "due_on",
+            "po_number",
+            "supplier",
+            "customer",
             "lines",
         ]
 

@@ -53,6 +53,18 @@ class Invoice(models.Model):
     vat = models.DecimalField(max_digits=16, decimal_places=2)
     total = models.DecimalField(max_digits=16, decimal_places=2)
     pooling_saving = models.DecimalField(max_digits=16, decimal_places=2)
+    # Fixed at issue, as HMRC expects of a full VAT invoice: the parties as they were then,
+    # the issue date, the time of supply (the last day of the month billed), the due date
+    # and the members' purchase-order numbers. Empty on drafts.
+    issued_on = models.DateField(null=True, blank=True)
+    tax_point = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    po_number = models.CharField(max_length=200, blank=True)
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_address = models.TextField(blank=True)
+    supplier_vat_number = models.CharField(max_length=16, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_address = models.TextField(blank=True)
 
     objects = ScopedQuerySet.as_manager()
     tenancy = TenancyRule(organisation="member", framework="framework", roles=COMMERCIAL_ROLES)

@@ -23,8 +23,16 @@ from flexhub.core.errors import RuleError
 from flexhub.core.locking import lock_or_conflict
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.frameworks.models import Framework
-from flexhub.frameworks.services import require_authority
-from flexhub.rules.billing import BillLine, FrameworkTerms, PoolPrice, bill_month
+from flexhub.frameworks.services import invoicing_party, require_authority
+from flexhub.rules.billing import (
+    BillLine,
+    FrameworkTerms,
+    Party,
+    PoolPrice,
+    bill_month,
+    invoice_dates,
+    vat_invoice_problems,
+)
 from flexhub.rules.money import money_text, to_penny
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.selectors import resolution_breach_counts
@@ -163,6 +171,40 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
     return run
 
 
+# What issuing fixes on an invoice besides its number, status and time.
+ISSUE_PARTICULARS = [
+    "issued_on",
+    "tax_point",
+    "due_on",
+    "po_number",
+    "supplier_name",
+    "supplier_address",
+    "supplier_vat_number",
+    "customer_name",
+    "customer_address",
+]
+
+
+def _party(organisation: Organisation) -> Party:
+    return Party(organisation.code, organisation.name, organisation.address, organisation.vat_number)
+
+
+def _po_numbers(framework: Framework, invoices: list[Invoice]) -> dict[int, str]:
+    """Per invoice, the purchase-order numbers of the contracts it bills, in contract order."""
+    orders = dict(framework.contracts.exclude(po_number="").values_list("ref", "po_number"))
+    refs: dict[int, list[str]] = {}
+    for invoice_id, ref in (
+        InvoiceLine.objects.filter(invoice__in=invoices)
+        .exclude(contract_ref="")
+        .order_by("seq")
+        .values_list("invoice_id", "contract_ref")
+    ):
+        refs.setdefault(invoice_id, [])
+        if ref in orders and orders[ref] not in refs[invoice_id]:
+            refs[invoice_id].append(orders[ref])
+    return {invoice_id: ", ".join(numbers)[:200] for invoice_id, numbers in refs.items()}
+
+
 def _lock_month(framework: Framework, month: Month) -> BillingRun | None:
     """Lock the month's billing run, which both billing and issuing the month change; the one
     that comes second is told so (409) rather than tripping over the first's half-done work."""
@@ -197,13 +239,27 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[I
     )
     if not drafts:
         return []
+    supplier = invoicing_party(framework)
+    problems = vat_invoice_problems(
+        _party(supplier) if supplier else None, [_party(invoice.member) for invoice in drafts]
+    )
+    if problems:
+        raise RuleError(f"{framework.code} {month} cannot be issued as VAT invoices without " + "; ".join(problems))
+    assert supplier is not None  # vat_invoice_problems names a missing supplier
+    po_numbers = _po_numbers(framework, drafts)
     numbers = _next_numbers(framework, month.year, "invoice", len(drafts))
     now = timezone.now()
+    dates = invoice_dates(month, timezone.localdate(now), framework.payment_terms_days)
     entries = []
     for invoice, number in zip(drafts, numbers, strict=True):
         invoice.number = f"{framework.code}-{month.year}-{number:06d}"
         invoice.status = InvoiceStatus.ISSUED
         invoice.issued_at = now
+        invoice.issued_on, invoice.tax_point, invoice.due_on = dates.issued_on, dates.tax_point, dates.due_on
+        invoice.po_number = po_numbers.get(invoice.pk, "")
+        invoice.supplier_name, invoice.supplier_address = supplier.name, supplier.address
+        invoice.supplier_vat_number = supplier.vat_number
+        invoice.customer_name, invoice.customer_address = invoice.member.name, invoice.member.address
         entries.append(
             audit_build(
                 actor=actor,
@@ -218,7 +274,7 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[I
                 framework_id=framework.pk,
             )
         )
-    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at"])
+    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", *ISSUE_PARTICULARS])
     audit_bulk(entries)
     return drafts
 

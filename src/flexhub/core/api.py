@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,9 +18,10 @@ from flexhub.core.api_base import (
     ScopedViewSetMixin,
     VisibleRelatedField,
 )
-from flexhub.core.models import AuditEntry, Organisation, User
+from flexhub.core.models import AuditEntry, Organisation, Region, User
 from flexhub.core.navigation import ADMINS
 from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
@@ -28,7 +30,17 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = ["id", "code", "name", "roles", "region", "predecessors"]
+        fields = ["id", "code", "name", "roles", "region", "address", "vat_number", "finance_email", "predecessors"]
+
+
+class OrganisationUpdateSerializer(serializers.Serializer[Organisation]):
+    """What an administrator of an organisation may change of it here."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    address = serializers.CharField(allow_blank=True, required=False, max_length=1000)
+    vat_number = serializers.CharField(allow_blank=True, required=False, max_length=20)
+    finance_email = serializers.EmailField(allow_blank=True, required=False)
 
 
 class OrganisationFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -50,17 +62,38 @@ class OrganisationFilter(django_filters.FilterSet):  # type: ignore[misc]
         return queryset.filter(**{f"is_{value}": True})
 
 
-class OrganisationViewSet(ScopedReadOnlyViewSet):
-    """Organisations you can see: your own, and those your frameworks reach."""
+class OrganisationViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Organisations you can see: your own, and those your frameworks reach. An authority admin
+    may `PATCH` those it administers (core.tenancy): name, region and invoicing particulars."""
 
     queryset = Organisation.objects.all()
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     ordering_fields = ["code", "name"]
     lookup_field = "code"
+    http_method_names = ["get", "patch", "head", "options"]
 
     def refine(self, queryset: Any) -> Any:
         return queryset.prefetch_related("predecessors")
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses=OrganisationSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: Any = request.user
+        if user.role != Role.AUTHORITY_ADMIN:
+            raise exceptions.PermissionDenied(f"A {Role(user.role).label.lower()} cannot change organisations.")
+        organisation = get_visible_or_404(Organisation, user, scope="administered_by", code=kwargs["code"])
+        body = OrganisationUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = {
+            "name": organisation.name,
+            "region": organisation.region,
+            "address": organisation.address,
+            "vat_number": organisation.vat_number,
+            "finance_email": organisation.finance_email,
+            **body.validated_data,
+        }
+        organisation = services.organisation_update(actor=self.actor(), organisation=organisation, **values)
+        return Response(OrganisationSerializer(organisation, context=self.get_serializer_context()).data)
 
 
 class PersonSerializer(serializers.ModelSerializer[User]):

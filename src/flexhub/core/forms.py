@@ -65,6 +65,20 @@ class OrganisationForm(forms.Form):
         choices=Region.choices,
         help_text="The bank-holiday calendar the service desk's business clock uses",
     )
+    address = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Postal address, as it goes on a VAT invoice",
+    )
+    vat_number = forms.CharField(
+        label="VAT registration number",
+        max_length=20,
+        required=False,
+        help_text="Needed when this organisation invoices members, for example GB123456782",
+    )
+    finance_email = forms.EmailField(
+        label="Finance contact email", required=False, help_text="Issued invoices and credit notes are sent here"
+    )
 
 
 class PersonForm(forms.Form):

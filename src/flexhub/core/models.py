@@ -40,6 +40,11 @@ class Organisation(models.Model):
     region = models.CharField(max_length=3, choices=Region.choices, default=Region.ENG)
     jurisdictions = models.JSONField(default=list, blank=True)
     foreign_law_exposure = models.TextField(blank=True)
+    # What a UK VAT invoice needs of the two parties: a postal address each, and the
+    # supplier's VAT registration number; invoices go to the finance contact by email.
+    address = models.TextField(blank=True, help_text="Postal address, one line per line")
+    vat_number = models.CharField("VAT registration number", max_length=16, blank=True)
+    finance_email = models.EmailField("finance contact email", blank=True)
     predecessors = models.ManyToManyField("self", symmetrical=False, related_name="successors", blank=True)
 
     objects = OrganisationQuerySet.as_manager()

@@ -16,7 +16,7 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, Region, User
 from flexhub.core.roles import OrganisationRole, Role
 from flexhub.core.tenancy import administers
-from flexhub.rules.validation import code_problem
+from flexhub.rules.validation import code_problem, vat_number_problem, vat_number_text
 
 ORGANISATION_AUDIT_FIELDS = [
     "code",
@@ -28,6 +28,9 @@ ORGANISATION_AUDIT_FIELDS = [
     "region",
     "jurisdictions",
     "foreign_law_exposure",
+    "address",
+    "vat_number",
+    "finance_email",
 ]
 USER_AUDIT_FIELDS = ["username", "first_name", "last_name", "email", "role", "is_active"]
 
@@ -50,11 +53,15 @@ def organisation_save(
     jurisdictions: Iterable[str] = (),
     foreign_law_exposure: str = "",
     predecessors: Iterable[Organisation] | None = None,
+    address: str | None = None,
+    vat_number: str | None = None,
+    finance_email: str | None = None,
 ) -> Organisation:
     """Create the organisation with `code`, or bring it in line with the values given.
 
     Idempotent: saving the same values again writes nothing and audits nothing.
-    `predecessors=None` leaves them as they are.
+    `predecessors=None`, `address=None`, `vat_number=None` and `finance_email=None` leave
+    them as they are (a scenario file that does not mention them does not wipe them).
     """
     if problem := code_problem(code):
         raise RuleError(problem, field="code")
@@ -81,6 +88,20 @@ def organisation_save(
     organisation.region = region
     organisation.jurisdictions = list(jurisdictions)
     organisation.foreign_law_exposure = foreign_law_exposure
+    if address is not None:
+        organisation.address = address.strip().replace("\r\n", "\n")
+    if vat_number is not None:
+        if problem := vat_number_problem(vat_number):
+            raise RuleError(problem, field="vat_number")
+        organisation.vat_number = vat_number_text(vat_number)
+    if finance_email is not None:
+        finance_email = finance_email.strip()
+        if finance_email:
+            try:
+                validate_email(finance_email)
+            except ValidationError as exc:
+                raise RuleError(f"{finance_email!r} is not a valid email address", field="finance_email") from exc
+        organisation.finance_email = finance_email
     predecessor_list = None if predecessors is None else list(predecessors)
     if predecessor_list and any(p.code == code for p in predecessor_list):
         raise RuleError("an organisation cannot be its own predecessor", field="predecessors")
@@ -106,9 +127,18 @@ def organisation_save(
 
 
 @transaction.atomic
-def organisation_update(*, actor: Actor, organisation: Organisation, name: str, region: str) -> Organisation:
-    """Rename an organisation or change its bank-holiday region (which moves its bank holidays
-    in every framework it takes part in, so only an administrator of it may)."""
+def organisation_update(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    name: str,
+    region: str,
+    address: str | None = None,
+    vat_number: str | None = None,
+    finance_email: str | None = None,
+) -> Organisation:
+    """Change an organisation's name, bank-holiday region (which moves its bank holidays in every
+    framework it takes part in, so only an administrator of it may) or invoicing particulars."""
     if actor.user is not None and not administers(actor.user, organisation):
         raise RuleError(f"you do not administer {organisation.code}")
     return organisation_save(
@@ -120,6 +150,9 @@ def organisation_update(*, actor: Actor, organisation: Organisation, name: str, 
         jurisdictions=organisation.jurisdictions,
         foreign_law_exposure=organisation.foreign_law_exposure,
         predecessors=list(organisation.predecessors.all()),
+        address=address,
+        vat_number=vat_number,
+        finance_email=finance_email,
     )
 
 

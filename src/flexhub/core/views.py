@@ -83,7 +83,14 @@ class OrganisationEditView(ObjectFormView):
     template_name = "core/organisation_form.html"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"name": self.object.name, "region": self.object.region}
+        o = self.object
+        return {
+            "name": o.name,
+            "region": o.region,
+            "address": o.address,
+            "vat_number": o.vat_number,
+            "finance_email": o.finance_email,
+        }
 
     def act(self, form: OrganisationForm) -> tuple[str, str]:
         services.organisation_update(actor=self.actor(), organisation=self.object, **form.cleaned_data)

@@ -45,6 +45,9 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
     suppliers: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     towers = TowerSerializer(many=True, read_only=True)
     ceiling = serializers.SerializerMethodField(help_text="Value ceiling, committed and headroom (authority only)")
+    invoiced_by: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="Whose VAT invoices members get; null: the sole supplier"
+    )
 
     class Meta:
         model = Framework
@@ -59,6 +62,8 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
             "end",
             "towers",
             "ceiling",
+            "payment_terms_days",
+            "invoiced_by",
         ]
 
     def get_ceiling(self, framework: Framework) -> dict[str, str] | None:
@@ -77,12 +82,37 @@ class FrameworkSerializer(serializers.ModelSerializer[Framework]):
         }
 
 
-class FrameworkViewSet(ScopedReadOnlyViewSet):
-    """Frameworks you take part in; the ceiling figures go to the authority only."""
+class FrameworkInvoicingSerializer(serializers.Serializer[Framework]):
+    """What the authority may change of a framework here: how members are invoiced."""
+
+    payment_terms_days = serializers.IntegerField(required=False)
+    invoiced_by = VisibleRelatedField(
+        slug_field="code", queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+
+
+class FrameworkViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Frameworks you take part in; the ceiling figures go to the authority only, which may
+    `PATCH` the payment terms and who invoices."""
 
     queryset = Framework.objects.all()
     serializer_class = FrameworkSerializer
     lookup_field = "code"
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=FrameworkInvoicingSerializer, responses=FrameworkSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        framework = self.get_object()
+        body = FrameworkInvoicingSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        framework = services.framework_invoicing_set(
+            actor=self.actor(),
+            framework=framework,
+            payment_terms_days=data.get("payment_terms_days", framework.payment_terms_days),
+            invoiced_by=data.get("invoiced_by", framework.invoiced_by),
+        )
+        return Response(self.get_serializer(self.refine(Framework.objects.filter(pk=framework.pk)).get()).data)
 
     def refine(self, queryset: Any) -> Any:
         return (
@@ -211,20 +241,42 @@ class ContractSerializer(serializers.ModelSerializer[CallOffContract]):
             "start",
             "end",
             "committed_value",
+            "po_number",
             "lines",
             "changes",
         ]
         read_only_fields = ["committed_value"]
 
 
-class ContractViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
-    """Call-off contracts. POST signs one, fixing its committed value under the ceiling guard."""
+class ContractPurchaseOrderSerializer(serializers.Serializer[CallOffContract]):
+    po_number = serializers.CharField(allow_blank=True, max_length=64)
+
+
+class ContractViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,  # type: ignore[type-arg]
+):
+    """Call-off contracts. POST signs one, fixing its committed value under the ceiling guard;
+    the authority may `PATCH` its purchase-order number."""
 
     allowed_roles = COMMERCIAL_ROLES
     queryset = CallOffContract.objects.all()
     serializer_class = ContractSerializer
     filterset_fields = ["framework__code", "member__code", "ref"]
     ordering_fields = ["signed", "ref", "committed_value"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=ContractPurchaseOrderSerializer, responses=ContractSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contract = self.get_object()
+        body = ContractPurchaseOrderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.contract_po_number_set(
+            actor=self.actor(), contract=contract, po_number=body.validated_data["po_number"]
+        )
+        return Response(self.get_serializer(self.refine(CallOffContract.objects.filter(pk=contract.pk)).get()).data)
 
     def refine(self, queryset: Any) -> Any:
         return (
@@ -251,6 +303,7 @@ class ContractViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
                 services.ChangeInput(c["service"]["code"], c["effective"], c["quantity"])
                 for c in data.get("changes", [])
             ],
+            po_number=data.get("po_number", ""),
         )
 
 

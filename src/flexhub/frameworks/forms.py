@@ -135,3 +135,32 @@ class OrganisationOnboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["framework"]
         field.queryset = frameworks
+
+
+class PurchaseOrderForm(forms.Form):
+    po_number = forms.CharField(
+        label="Purchase-order number",
+        max_length=64,
+        required=False,
+        help_text="The member's purchase order; it is printed on every invoice for this contract",
+    )
+
+
+class InvoicingForm(forms.Form):
+    payment_terms_days = forms.IntegerField(
+        label="Payment terms (days)",
+        min_value=0,
+        max_value=365,
+        help_text="From an invoice's issue date to its due date",
+    )
+    invoiced_by: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        label="Who invoices the members",
+        empty_label="The sole supplier",
+        help_text="Their name, address and VAT number go on every invoice",
+    )
+
+    def __init__(self, *args: Any, parties: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoiced_by"].queryset = parties  # type: ignore[attr-defined]

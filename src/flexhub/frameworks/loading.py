@@ -59,6 +59,8 @@ class ContractLike(Protocol):
     @property
     def changes(self) -> Sequence[ChangeLike]: ...
     @property
+    def po_number(self) -> str: ...
+    @property
     def committed_value(self) -> Decimal: ...
 
 
@@ -89,6 +91,7 @@ def _contract_summary(spec: ContractLike) -> dict[str, Any]:
             for line in spec.lines
         ),
         "changes": sorted(f"{c.service} to {c.quantity} from {c.effective}" for c in spec.changes),
+        "po_number": spec.po_number,
     }
 
 
@@ -108,6 +111,7 @@ def _stored_summary(
             for line in lines
         ),
         "changes": sorted(f"{c.service.code} to {c.quantity} from {c.effective}" for c in changes),
+        "po_number": contract.po_number,
     }
 
 
@@ -144,6 +148,7 @@ def contracts_load(
                 start=spec.start,
                 end=spec.end,
                 committed_value=spec.committed_value,
+                po_number=spec.po_number,
             )
             new_contracts.append((contract, spec))
             continue
@@ -154,6 +159,7 @@ def contracts_load(
         contract.member = orgs[spec.member]
         contract.signed, contract.start, contract.end = spec.signed, spec.start, spec.end
         contract.committed_value = spec.committed_value
+        contract.po_number = spec.po_number
         contract.save()
         to_rewrite.append((contract, spec))
         counts.updated["contracts"] += 1

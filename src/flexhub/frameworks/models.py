@@ -50,6 +50,17 @@ class Framework(models.Model):
     start = models.DateField()
     end = models.DateField(help_text="Last day of the term")
     value_ceiling = models.DecimalField(max_digits=16, decimal_places=2)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days from an invoice's issue date to when it is due"
+    )
+    invoiced_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoicing_frameworks",
+        help_text="The organisation whose VAT invoices members receive; the sole supplier when empty",
+    )
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -188,6 +199,7 @@ class CallOffContract(models.Model):
     start = models.DateField()
     end = models.DateField()
     committed_value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    po_number = models.CharField("purchase-order number", max_length=64, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     tenancy = TenancyRule(organisation="member", framework="framework", roles=COMMERCIAL_ROLES)

@@ -51,6 +51,7 @@ from flexhub.rules.validation import (
     delivery_problems,
     framework_term_problems,
     money_problem,
+    payment_terms_problem,
     vat_schedule_problems,
 )
 
@@ -62,6 +63,8 @@ FRAMEWORK_AUDIT_FIELDS = [
     "start",
     "end",
     "value_ceiling",
+    "payment_terms_days",
+    "invoiced_by",
 ]
 
 
@@ -84,10 +87,13 @@ def framework_save(
     end: dt.date,
     value_ceiling: Decimal,
     integrator: Organisation | None = None,
+    payment_terms_days: int = 30,
+    invoiced_by: Organisation | None = None,
 ) -> Framework:
     """Create the framework with `code` or bring it in line; idempotent.
 
-    The authority, suppliers and integrator are enrolled as participants.
+    The authority, suppliers and integrator are enrolled as participants. `invoiced_by` names
+    whose VAT invoices the members get (by default the sole supplier).
     """
     suppliers = list(suppliers)
     if not authority.is_authority:
@@ -100,6 +106,7 @@ def framework_save(
     raise_first(framework_term_problems(start, end))
     if problem := money_problem(format(value_ceiling, "f")):
         raise RuleError(f"the value ceiling: {problem}", field="value_ceiling")
+    _check_invoicing(payment_terms_days, invoiced_by, authority, suppliers, integrator)
     framework = Framework.objects.filter(code=code).first()
     created = framework is None
     if framework is None:
@@ -113,6 +120,8 @@ def framework_save(
     framework.start = start
     framework.end = end
     framework.value_ceiling = value_ceiling
+    framework.payment_terms_days = payment_terms_days
+    framework.invoiced_by = invoiced_by
     after = snapshot(framework, FRAMEWORK_AUDIT_FIELDS)
     after["suppliers"] = sorted(s.code for s in suppliers)
     changes = changed(before, after)
@@ -133,6 +142,79 @@ def framework_save(
         organisations=[authority, *suppliers, *([integrator] if integrator else [])],
     )
     return framework
+
+
+def _check_invoicing(
+    days: int,
+    invoiced_by: Organisation | None,
+    authority: Organisation,
+    suppliers: list[Organisation],
+    integrator: Organisation | None,
+) -> None:
+    if problem := payment_terms_problem(days):
+        raise RuleError(problem, field="payment_terms_days")
+    parties = {authority.pk, *(s.pk for s in suppliers), *([integrator.pk] if integrator else [])}
+    if invoiced_by is not None and invoiced_by.pk not in parties:
+        raise RuleError(
+            f"{invoiced_by.code} invoices the members only if it is the framework's authority, "
+            "a supplier or its integrator",
+            field="invoiced_by",
+        )
+
+
+@transaction.atomic
+def framework_invoicing_set(
+    *, actor: Actor, framework: Framework, payment_terms_days: int, invoiced_by: Organisation | None
+) -> Framework:
+    """The authority sets how long members have to pay and whose VAT invoices they receive."""
+    require_authority(actor, framework, "change the framework's invoicing")
+    _check_invoicing(
+        payment_terms_days, invoiced_by, framework.authority, list(framework.suppliers.all()), framework.integrator
+    )
+    before = snapshot(framework, ["payment_terms_days", "invoiced_by"])
+    framework.payment_terms_days = payment_terms_days
+    framework.invoiced_by = invoiced_by
+    changes = changed(before, snapshot(framework, ["payment_terms_days", "invoiced_by"]))
+    if changes:
+        framework.save(update_fields=["payment_terms_days", "invoiced_by"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=framework,
+            changes=changes,
+            organisation=framework.authority,
+            framework=framework,
+        )
+    return framework
+
+
+def invoicing_party(framework: Framework) -> Organisation | None:
+    """Whose VAT invoices the members receive: the named organisation, else the sole supplier."""
+    if framework.invoiced_by_id is not None:
+        return framework.invoiced_by
+    suppliers = list(framework.suppliers.all()[:2])
+    return suppliers[0] if len(suppliers) == 1 else None
+
+
+@transaction.atomic
+def contract_po_number_set(*, actor: Actor, contract: CallOffContract, po_number: str) -> CallOffContract:
+    """The member's purchase-order number, quoted on every invoice for the contract."""
+    require_authority(actor, contract.framework, "change a contract's purchase-order number")
+    po_number = po_number.strip()
+    if len(po_number) > 64:
+        raise RuleError("a purchase-order number has at most 64 characters", field="po_number")
+    if po_number != contract.po_number:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=contract,
+            changes={"po_number": [contract.po_number, po_number]},
+            organisation=contract.member,
+            framework=contract.framework,
+        )
+        contract.po_number = po_number
+        contract.save(update_fields=["po_number"])
+    return contract
 
 
 @transaction.atomic
@@ -371,6 +453,7 @@ def contract_sign(
     end: dt.date,
     lines: list[LineInput],
     changes: list[ChangeInput] = (),  # type: ignore[assignment]
+    po_number: str = "",
 ) -> CallOffContract:
     """Sign a call-off: fix its committed value and refuse it if it passes the ceiling."""
     require_authority(actor, framework)
@@ -413,6 +496,7 @@ def contract_sign(
         start=start,
         end=end,
         committed_value=value,
+        po_number=po_number.strip(),
     )
     ContractLine.objects.bulk_create(
         ContractLine(

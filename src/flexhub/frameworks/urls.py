@@ -27,6 +27,8 @@ urlpatterns = [
         name="seat-change-add",
     ),
     path("contracts/<int:pk>/changes/add/", views.ContractChangeView.as_view(), name="contract-change-add"),
+    path("contracts/<int:pk>/purchase-order/", views.PurchaseOrderView.as_view(), name="contract-po"),
+    path("frameworks/<str:code>/invoicing/", views.FrameworkInvoicingView.as_view(), name="framework-invoicing"),
     path(
         "contracts/<int:pk>/deliveries/add/",
         views.DeliveryCreateView.as_view(),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView
 
@@ -25,7 +26,9 @@ from flexhub.frameworks.forms import (
     ContractForm,
     DecisionForm,
     DeliveryForm,
+    InvoicingForm,
     OrganisationOnboardForm,
+    PurchaseOrderForm,
     SeatChangeForm,
     ServiceForm,
 )
@@ -334,6 +337,46 @@ class ContractChangeView(ContractFormView):
             actor=Actor.for_request(self.request), contract=self.object, **form.cleaned_data
         )
         return "Quantity change recorded.", self.object.get_absolute_url()
+
+
+class PurchaseOrderView(ContractFormView):
+    """The authority records the member's purchase-order number for a contract."""
+
+    allowed_roles = AUTHORITY
+    form_class = PurchaseOrderForm
+    template_name = "frameworks/purchase_order_form.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"po_number": self.object.po_number}
+
+    def act(self, form: PurchaseOrderForm) -> tuple[str, str]:
+        services.contract_po_number_set(actor=self.actor(), contract=self.object, **form.cleaned_data)
+        return "Purchase-order number saved.", self.object.get_absolute_url()
+
+
+class FrameworkInvoicingView(ObjectFormView):
+    """The authority sets the framework's payment terms and who invoices the members."""
+
+    model = Framework
+    lookup_field = url_kwarg = "code"
+    context_object_name = "framework"
+    allowed_roles = AUTHORITY
+    form_class = InvoicingForm
+    template_name = "frameworks/invoicing_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        framework = self.object
+        parties = Organisation.objects.filter(
+            Q(pk=framework.authority_id) | Q(pk=framework.integrator_id) | Q(supplied_frameworks=framework)
+        ).distinct()
+        return {**super().get_form_kwargs(), "parties": parties.order_by("name")}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"payment_terms_days": self.object.payment_terms_days, "invoiced_by": self.object.invoiced_by_id}
+
+    def act(self, form: InvoicingForm) -> tuple[str, str]:
+        services.framework_invoicing_set(actor=self.actor(), framework=self.object, **form.cleaned_data)
+        return "Invoicing saved.", reverse("framework-detail", kwargs={"code": self.object.code})
 
 
 class SeatChangeDecideView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]

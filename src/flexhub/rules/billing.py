@@ -337,3 +337,42 @@ def what_if(terms: FrameworkTerms, month: Month, joiners: Sequence[Joiner]) -> W
         credit_rules=terms.credit_rules,
     )
     return WhatIf(month, bill_month(terms, month), bill_month(grown, month), list(joiners), added)
+
+
+@dataclass(frozen=True)
+class InvoiceDates:
+    """The dates a full VAT invoice carries."""
+
+    issued_on: dt.date
+    tax_point: dt.date  # the time of supply: the last day of the month billed
+    due_on: dt.date
+
+
+def invoice_dates(month: Month, issued_on: dt.date, payment_terms_days: int) -> InvoiceDates:
+    """A month's invoice issued on `issued_on`: the service is supplied through the month, so its
+    tax point is the month's last day; it is due `payment_terms_days` after issue."""
+    return InvoiceDates(issued_on, month.last, issued_on + dt.timedelta(days=payment_terms_days))
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party to a VAT invoice as issuing needs it."""
+
+    code: str
+    name: str
+    address: str
+    vat_number: str = ""
+
+
+def vat_invoice_problems(supplier: Party | None, customers: Sequence[Party]) -> list[str]:
+    """What stops a month's invoices from being full VAT invoices: HMRC asks for the supplier's
+    name, address and VAT registration number and the customer's name and address."""
+    if supplier is None:
+        return ["name who invoices the members (the framework has more than one supplier)"]
+    problems = []
+    if not supplier.address.strip():
+        problems.append(f"the postal address of {supplier.name} ({supplier.code}), who invoices")
+    if not supplier.vat_number.strip():
+        problems.append(f"the VAT registration number of {supplier.name} ({supplier.code}), who invoices")
+    problems.extend(f"the postal address of {c.name} ({c.code}), invoiced" for c in customers if not c.address.strip())
+    return problems

@@ -254,3 +254,40 @@ def service_credit_problems(per_breach: Decimal, cap: Decimal, cap_text: str) ->
     if cap < 0 or cap > 100:
         problems.append(Problem("cap", f"a cap is a percentage of at most 100, got {cap_text}"))
     return problems
+
+
+# A UK VAT registration number: GB and nine digits (twelve for a branch), or a government
+# department (GD) or health authority (HA) number of three digits.
+_VAT_NUMBER = re.compile(r"^GB(\d{9}|\d{12}|GD[0-4]\d{2}|HA[5-9]\d{2})$")
+PAYMENT_TERMS_MAX_DAYS = 365
+
+
+def vat_number_text(value: str) -> str:
+    """A VAT number as stored: capitals, no spaces or dots (`gb 123 4567 82` -> `GB123456782`)."""
+    return re.sub(r"[\s.]", "", value).upper()
+
+
+def _vat_check_digits_hold(digits: str) -> bool:
+    """HMRC's check on the first nine digits: weights 8 down to 2 on the first seven plus the
+    last two as a number, a multiple of 97 either as it is or after adding 55."""
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True)) + int(digits[7:9])
+    return total % 97 == 0 or (total + 55) % 97 == 0
+
+
+def vat_number_problem(value: str) -> str | None:
+    """Why a UK VAT registration number is not one, or None (an empty one is no problem)."""
+    text = vat_number_text(value)
+    if not text:
+        return None
+    if not _VAT_NUMBER.match(text):
+        return f"{value!r} is not a UK VAT number (GB and 9 digits, such as GB123456782)"
+    if text[2:].isdigit() and not _vat_check_digits_hold(text[2:11]):
+        return f"{value!r} is not a UK VAT number: its check digits do not match"
+    return None
+
+
+def payment_terms_problem(days: int) -> str | None:
+    """Why a number of days to pay is not acceptable, or None."""
+    if days < 0 or days > PAYMENT_TERMS_MAX_DAYS:
+        return f"payment terms are from 0 to {PAYMENT_TERMS_MAX_DAYS} days, not {days}"
+    return None

@@ -76,6 +76,10 @@ def _framework(framework: Framework) -> dict[str, Any]:
     }
     if framework.integrator_id:
         body["integrator"] = framework.integrator.code  # type: ignore[union-attr]
+    if framework.payment_terms_days != 30:
+        body["payment_terms_days"] = framework.payment_terms_days
+    if framework.invoiced_by_id:
+        body["invoiced_by"] = framework.invoiced_by.code  # type: ignore[union-attr]
     towers = [
         {"code": t.code, "name": t.name, "supplier": t.supplier.code}
         for t in framework.towers.select_related("supplier").order_by("code")
@@ -96,6 +100,9 @@ def _organisation(org: Any) -> dict[str, Any]:
         body["jurisdictions"] = list(org.jurisdictions)
     if org.foreign_law_exposure:
         body["foreign_law_exposure"] = org.foreign_law_exposure
+    for key in ("address", "vat_number", "finance_email"):
+        if getattr(org, key):
+            body[key] = getattr(org, key)
     predecessors = sorted(p.code for p in org.predecessors.all())
     if predecessors:
         body["predecessors"] = predecessors
@@ -157,6 +164,8 @@ def _contracts(framework: Framework) -> list[dict[str, Any]]:
         }
         if changes[contract.pk]:
             body["changes"] = changes[contract.pk]
+        if contract.po_number:
+            body["po_number"] = contract.po_number
         result.append(body)
     return result
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from flexhub.core.models import Region
 from flexhub.core.roles import OrganisationRole
 from flexhub.frameworks.models import Category, Classification, PricingModel, Unit
@@ -43,8 +46,10 @@ from flexhub.rules.validation import (
     delivery_problems,
     framework_term_problems,
     money_problem,
+    payment_terms_problem,
     service_credit_problems,
     sla_target_problems,
+    vat_number_problem,
     vat_rate_problem,
     vat_schedule_problems,
 )
@@ -81,6 +86,9 @@ class OrganisationSpec:
     jurisdictions: list[str] | None = None
     foreign_law_exposure: str | None = None
     predecessors: list[str] | None = None
+    address: str | None = None
+    vat_number: str | None = None
+    finance_email: str | None = None
 
 
 @dataclass
@@ -109,6 +117,8 @@ class FrameworkSpec:
     vat: list[VatSpec]
     integrator: str | None = None
     towers: list[TowerSpec] = field(default_factory=list)
+    payment_terms_days: int = 30
+    invoiced_by: str | None = None
 
 
 @dataclass
@@ -159,6 +169,7 @@ class ContractSpec:
     lines: list[LineSpec]
     changes: list[ChangeSpec]
     committed_value: Decimal = Decimal("0.00")
+    po_number: str = ""
 
     def terms(self) -> ContractTerms:
         """The contract as the pricing rules see it."""
@@ -431,7 +442,15 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
             item,
             path,
             ("code", "name", "roles"),
-            ("region", "jurisdictions", "foreign_law_exposure", "predecessors"),
+            (
+                "region",
+                "jurisdictions",
+                "foreign_law_exposure",
+                "predecessors",
+                "address",
+                "vat_number",
+                "finance_email",
+            ),
         )
         if m is None:
             continue
@@ -456,6 +475,16 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
             spec.foreign_law_exposure = check.text(
                 m["foreign_law_exposure"], f"{path}.foreign_law_exposure", allow_empty=True
             )
+        if "address" in m:
+            spec.address = check.text(m["address"], f"{path}.address", allow_empty=True)
+        if "vat_number" in m:
+            spec.vat_number = check.text(m["vat_number"], f"{path}.vat_number", allow_empty=True)
+            if spec.vat_number and (problem := vat_number_problem(spec.vat_number)):
+                check.error(f"{path}.vat_number", problem)
+        if "finance_email" in m:
+            spec.finance_email = check.text(m["finance_email"], f"{path}.finance_email", allow_empty=True)
+            if spec.finance_email and not _is_email(spec.finance_email):
+                check.error(f"{path}.finance_email", f"{spec.finance_email!r} is not an email address")
         if code is not None:
             if code in seen:
                 check.error(f"{path}.code", f"duplicate organisation code {code!r}")
@@ -473,6 +502,14 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
     return result
 
 
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def _has_role(check: _Checker, orgs: dict[str, OrganisationSpec], code: str | None, role: str, path: str) -> None:
     if code is None:
         return
@@ -488,7 +525,7 @@ def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) ->
         node,
         path,
         ("code", "name", "authority", "suppliers", "start", "end", "value_ceiling", "vat_rate"),
-        ("integrator", "towers"),
+        ("integrator", "towers", "payment_terms_days", "invoiced_by"),
     )
     if m is None:
         return None
@@ -529,10 +566,36 @@ def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) ->
         if tcode and tname and supplier:
             tower_codes.add(tcode)
             towers.append(TowerSpec(tcode, tname, supplier))
+    payment_terms_days = 30
+    if "payment_terms_days" in m:
+        days = check.whole(m["payment_terms_days"], f"{path}.payment_terms_days")
+        if days is not None and (problem := payment_terms_problem(days)):
+            check.error(f"{path}.payment_terms_days", problem)
+        payment_terms_days = days if days is not None else 30
+    invoiced_by = None
+    if m.get("invoiced_by") is not None:
+        invoiced_by = check.code(m["invoiced_by"], f"{path}.invoiced_by")
+        if invoiced_by is not None and invoiced_by not in {authority, *suppliers, integrator}:
+            check.error(
+                f"{path}.invoiced_by", f"{invoiced_by!r} is not the framework's authority, a supplier or its integrator"
+            )
     if None in (code, name, authority, start, end, ceiling):
         return None
     assert code and name and authority and start and end and ceiling  # for the type checker
-    return FrameworkSpec(code, name, authority, suppliers, start, end, ceiling[0], vat, integrator, towers)
+    return FrameworkSpec(
+        code,
+        name,
+        authority,
+        suppliers,
+        start,
+        end,
+        ceiling[0],
+        vat,
+        integrator,
+        towers,
+        payment_terms_days,
+        invoiced_by,
+    )
 
 
 def _vat(check: _Checker, node: Any, path: str, framework_start: dt.date | None) -> list[VatSpec]:
@@ -645,7 +708,7 @@ def _contracts(
     units = {code: spec.unit for code, spec in catalogue.items()}
     for i, item in enumerate(check.items(node, "contracts")):
         path = f"contracts[{i}]"
-        m = check.mapping(item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes",))
+        m = check.mapping(item, path, ("ref", "member", "signed", "start", "end", "lines"), ("changes", "po_number"))
         if m is None:
             continue
         ref = check.code(m["ref"], f"{path}.ref")
@@ -697,8 +760,13 @@ def _contracts(
                     units=units,
                 ),
             )
+        po_number = ""
+        if m.get("po_number") is not None:
+            po_number = check.text(m["po_number"], f"{path}.po_number", allow_empty=True) or ""
+            if len(po_number) > 64:
+                check.error(f"{path}.po_number", "a purchase-order number has at most 64 characters")
         if ref and member and signed and start and end:
-            result.append(ContractSpec(ref, member, signed, start, end, lines, changes))
+            result.append(ContractSpec(ref, member, signed, start, end, lines, changes, po_number=po_number))
     return result
 
 

@@ -75,6 +75,8 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
         end=spec.end,
         value_ceiling=spec.value_ceiling,
         integrator=orgs[spec.integrator] if spec.integrator else None,
+        payment_terms_days=spec.payment_terms_days,
+        invoiced_by=orgs[spec.invoiced_by] if spec.invoiced_by else None,
     )
     framework_enrol(actor=actor, framework=framework, organisations=orgs.values())
     vat_rates_set(actor=actor, framework=framework, rates=[(v.start, v.rate) for v in spec.vat])
@@ -130,6 +132,9 @@ def _organisations(actor: Actor, scenario: Scenario) -> dict[str, Organisation]:
             foreign_law_exposure=spec.foreign_law_exposure
             if spec.foreign_law_exposure is not None
             else (current.foreign_law_exposure if current else ""),
+            address=spec.address,
+            vat_number=spec.vat_number,
+            finance_email=spec.finance_email,
         )
     for spec in scenario.organisations:
         if spec.predecessors is not None:

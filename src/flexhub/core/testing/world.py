@@ -60,8 +60,19 @@ def build_world() -> World:
     actor = Actor.system("test")
     world = World()
 
+    vat_numbers = iter(["GB100000187", "GB100000285", "GB100000383", "GB100000481", "GB100000579", "GB100000677"])
+
     def org(code: str, name: str, roles: list[str]) -> Organisation:
-        world.orgs[code] = organisation_save(actor=actor, code=code, name=name, roles=roles)
+        invoices = "supplier" in roles or "integrator" in roles
+        world.orgs[code] = organisation_save(
+            actor=actor,
+            code=code,
+            name=name,
+            roles=roles,
+            address=f"1 {name} Way\nLondon\nSW1A 1AA",
+            vat_number=next(vat_numbers) if invoices else "",
+            finance_email=f"finance@{code.lower()}.example.gov.uk",
+        )
         return world.orgs[code]
 
     org("AAUTH", "Ashdown Authority", ["authority"])
