@@ -204,3 +204,24 @@ def test_a_newcomer_never_raises_anyone_s_bill(entries, seats, month_no):
     after = {b.member: b.net for b in bill_month(_terms([*entries, (seats, dt.date(2020, 1, 1))]), month).bills}
     for member, net in before.items():
         assert after[member] <= net
+
+
+def test_the_price_explanation_names_the_ratchet_when_it_holds_the_price():
+    """The explanation never contradicts the catalogue: where the pool is in a dearer band than
+    the price charged, it says the ratchet holds the lowest price and since when."""
+    terms = _pooled()
+    held = _bill(terms, "2023-09")[0].pools[0]
+    assert held.held_since == Month(2020, 4)  # 81.00 was first reached when WMA joined
+    assert held.explanation(Month(2023, 9)) == (
+        "pool of 5,600 seats on 1 September 2023 reaches the band from 4,000 at £86.50; the price never rises, "
+        "so the lowest price since April 2020, £81.00, applies"
+    )
+    plain = _bill(terms, "2020-04")[0].pools[0]
+    assert plain.held_since is None
+    assert plain.explanation(Month(2020, 4)) == "pool of 8,600 seats on 1 April 2020: band from 7,500 at £81.00"
+    assert _bill(_pooled(ratchet=False), "2023-09")[0].pools[0].held_since is None
+
+
+def test_month_plus_moves_across_years():
+    assert Month(2020, 11).plus(3) == Month(2021, 2)
+    assert Month(2021, 2).plus(-14) == Month(2019, 12)

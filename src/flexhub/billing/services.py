@@ -69,11 +69,9 @@ def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
         breaches = f"{line.breaches} {line.priority} resolution breach{'es' if line.breaches != 1 else ''}"
         return f"{breaches}: {percent}% of the month's core charges"
     pool = pools.get(line.service or "")
-    if pool is None or line.kind != "charge":
+    if pool is None or line.kind != "charge" or line.first is None:
         return ""
-    band_price = f"band from {pool.band_start:,}"
-    text = f"pool of {pool.size:,} seats: {band_price} at £{pool.unit_price_text}"
-    return text
+    return pool.explanation(Month.of(line.first))
 
 
 def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
@@ -101,6 +99,7 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
             "size": p.size,
             "band_from": p.band_start,
             "unit_price": p.unit_price_text,
+            "explanation": p.explanation(month),
         }
         for p in bill.pools
     ]
@@ -170,6 +169,9 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
     )
     return run
 
+
+# The pools as `flexhub bill --json` gives them (the run also keeps each pool's explanation).
+POOL_JSON_KEYS = ("service", "size", "band_from", "unit_price")
 
 # What issuing fixes on an invoice besides its number, status and time.
 ISSUE_PARTICULARS = [
@@ -339,7 +341,7 @@ def bill_json(run: BillingRun) -> dict[str, Any]:
     return {
         "framework": run.framework.code,
         "period": f"{run.period:%Y-%m}",
-        "pools": run.pools,
+        "pools": [{key: p[key] for key in POOL_JSON_KEYS} for p in run.pools],
         "invoices": [invoice_json(i) for i in invoices],
     }
 

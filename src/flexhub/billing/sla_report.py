@@ -7,28 +7,29 @@ from typing import Any
 
 from flexhub.billing.selectors import billing_terms
 from flexhub.frameworks.models import Framework
-from flexhub.rules.billing import bill_month
+from flexhub.rules.billing import bill_month, credits_earned
 from flexhub.rules.money import money_text
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.selectors import breach_counts, month_ticket_sla
 
 
 def sla_month_report(framework: Framework, month: Month) -> dict[str, Any]:
-    """`flexhub sla --json` as docs/scenario-format.md describes it; credit amounts are given as the
-    (positive) value credited, the invoice carries them as negative lines."""
+    """`flexhub sla --json` as docs/scenario-format.md describes it: every member and priority with
+    a resolution breach in the month, its percent, and the (positive) amount credited, "0.00" where
+    the member had no core charge; the invoice carries the non-zero ones as negative lines."""
     tickets = month_ticket_sla(framework, month)
-    bill = bill_month(billing_terms(framework), month, breach_counts(tickets, month))
+    terms = billing_terms(framework)
+    breaches = breach_counts(tickets, month)
+    bill = bill_month(terms, month, breaches)
     credits = [
         {
-            "member": b.member,
-            "priority": line.priority,
-            "breaches": line.breaches,
-            "percent": _number(line.percent),
-            "amount": money_text(-line.amount),
+            "member": c.member,
+            "priority": c.priority,
+            "breaches": c.breaches,
+            "percent": _number(c.percent),
+            "amount": money_text(c.amount),
         }
-        for b in bill.bills
-        for line in b.lines
-        if line.kind == "credit"
+        for c in credits_earned(terms, {b.member: b for b in bill.bills}, breaches)
     ]
     return {
         "framework": framework.code,

@@ -73,6 +73,20 @@ class PoolPrice:
     band_start: int
     unit_price: Decimal
     unit_price_text: str
+    band_price_text: str = ""
+    # With a ratchet holding the price below the band's: the month the held price was reached.
+    held_since: Month | None = None
+
+    def explanation(self, month: Month) -> str:
+        """How the month's unit price was reached, in words a finance officer can check against
+        the catalogue."""
+        pool = f"pool of {self.size:,} seats on {month.first.day} {month.first:%B %Y}"
+        if self.held_since is None:
+            return f"{pool}: band from {self.band_start:,} at £{self.unit_price_text}"
+        return (
+            f"{pool} reaches the band from {self.band_start:,} at £{self.band_price_text}; the price never "
+            f"rises, so the lowest price since {self.held_since.first:%B %Y}, £{self.unit_price_text}, applies"
+        )
 
 
 @dataclass
@@ -168,6 +182,50 @@ def _alone_price(service: ServiceTerms, own_quantity: int) -> Decimal:
     return service.pricing.band_for(own_quantity).price
 
 
+@dataclass(frozen=True)
+class EarnedCredit:
+    """A member's service credit for one priority in a month: `amount` is what is credited
+    (positive), 0.00 where the member had no core charge to take the percentage of."""
+
+    member: str
+    priority: str
+    breaches: int
+    percent: Decimal
+    amount: Decimal
+
+
+def _core_net(terms: FrameworkTerms, bill: MemberBill | None) -> Decimal:
+    if bill is None:
+        return ZERO
+    return sum(
+        (
+            line.amount
+            for line in bill.lines
+            if line.kind == "charge" and terms.services[line.service or ""].category == "core"
+        ),
+        ZERO,
+    )
+
+
+def credits_earned(
+    terms: FrameworkTerms, bills: Mapping[str, MemberBill], breaches: Mapping[str, Mapping[str, int]]
+) -> list[EarnedCredit]:
+    """Every member and priority with a resolution breach in the month: `min(breaches x
+    per_breach, cap)` percent of the member's core charges, to the penny half up. A priority
+    without a credit rule earns 0%; the percent stands even where there is nothing to credit."""
+    earned = []
+    for member in sorted(breaches):
+        core_net = _core_net(terms, bills.get(member))
+        for priority in sorted(breaches[member]):
+            count = breaches[member][priority]
+            if count <= 0:
+                continue
+            rule = terms.credit_rules.get(priority)
+            percent = min(rule.per_breach * count, rule.cap) if rule else ZERO
+            earned.append(EarnedCredit(member, priority, count, percent, to_penny(core_net * percent / 100)))
+    return earned
+
+
 def bill_month(
     terms: FrameworkTerms, month: Month, breaches: Mapping[str, Mapping[str, int]] | None = None
 ) -> MonthBill:
@@ -183,7 +241,14 @@ def bill_month(
             size = ledger.series(code)[index] if in_term else 0
             price = prices[code][index] if in_term else service.pricing.band_for(0).price
             band = service.pricing.band_for(size)
-            pools.append(PoolPrice(code, size, band.start, price, service.text_for(price)))
+            held_since = None
+            if in_term and service.pricing.ratchet and price < band.price:
+                held_since = ledger.first.plus(prices[code].index(price))
+            pools.append(
+                PoolPrice(
+                    code, size, band.start, price, service.text_for(price), service.text_for(band.price), held_since
+                )
+            )
             month_price[code] = price
         else:
             month_price[code] = service.pricing.bands[0].price
@@ -247,35 +312,17 @@ def bill_month(
             )
         )
 
-    for member, by_priority in (breaches or {}).items():
-        if member not in bills:
-            continue
-        bill = bills[member]
-        core_net = sum(
-            (
-                line.amount
-                for line in bill.lines
-                if line.kind == "charge" and terms.services[line.service or ""].category == "core"
-            ),
-            ZERO,
-        )
-        for priority in sorted(by_priority):
-            count = by_priority[priority]
-            rule = terms.credit_rules.get(priority)
-            if rule is None or count <= 0:
-                continue
-            percent = min(rule.per_breach * count, rule.cap)
-            amount = to_penny(core_net * percent / 100)
-            if amount:
-                bill.lines.append(
-                    BillLine(
-                        kind="credit",
-                        amount=-amount,
-                        priority=priority,
-                        breaches=count,
-                        percent=percent,
-                    )
+    for credit in credits_earned(terms, bills, breaches or {}):
+        if credit.amount:
+            bills[credit.member].lines.append(
+                BillLine(
+                    kind="credit",
+                    amount=-credit.amount,
+                    priority=credit.priority,
+                    breaches=credit.breaches,
+                    percent=credit.percent,
                 )
+            )
 
     vat = vat_rate_on(terms.vat_rates, month.last)
     result = []

@@ -45,6 +45,11 @@ class Month:
     def next(self) -> Month:
         return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
 
+    def plus(self, count: int) -> Month:
+        """The month `count` months later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + count
+        return Month(index // 12, index % 12 + 1)
+
     def index_from(self, origin: Month) -> int:
         """Months since `origin` (0 for the same month)."""
         return (self.year - origin.year) * 12 + self.month - origin.month

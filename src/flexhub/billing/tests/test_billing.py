@@ -33,7 +33,15 @@ def test_run_creates_one_draft_per_member_and_rerun_replaces_drafts_only(world):
     assert [i.member.code for i in invoices] == ["MBRA", "MBRB"]
     assert all(i.status == "draft" and i.number is None for i in invoices)
     # 1,200 seats pooled: band from 1,000 at 80.00; each member alone (600) would pay 90.00.
-    assert run.pools == [{"service": "CORE", "size": 1200, "band_from": 1000, "unit_price": "80.00"}]
+    assert run.pools == [
+        {
+            "service": "CORE",
+            "size": 1200,
+            "band_from": 1000,
+            "unit_price": "80.00",
+            "explanation": "pool of 1,200 seats on 1 June 2020: band from 1,000 at £80.00",
+        }
+    ]
     mbra = invoices[0]
     assert mbra.pooling_saving == Decimal("6000.00")
     billing_issue(actor=CLI, framework=one, month=Month(2020, 6))

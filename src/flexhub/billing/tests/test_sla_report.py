@@ -14,6 +14,7 @@ from flexhub.billing.models import InvoiceLine
 from flexhub.billing.services import billing_run
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.core.audit import Actor
+from flexhub.frameworks.services import contract_change_record
 from flexhub.rules.periods import Month
 from flexhub.servicedesk import services
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
@@ -109,3 +110,20 @@ def test_a_ticket_resolved_without_a_response_was_answered_by_its_resolution(wor
     quick = june_ticket(world, priority="P2", title="Fixed at once", resolve_after=dt.timedelta(minutes=20))
     row, _ = report_row(world, quick.ref)
     assert (row["response_minutes"], row["response_breached"]) == (20, False)
+
+
+def test_every_breached_priority_is_listed_even_with_nothing_to_credit(world):
+    """`flexhub sla --json` lists every member and priority with a resolution breach: a priority
+    with no credit rule at 0%, and a member with no core charge that month at "0.00"."""
+    contract = world.extra["contract-MBRA"]
+    core = contract.lines.get(service__code="CORE").service
+    contract_change_record(
+        actor=Actor.for_cli(), contract=contract, service=core, effective=dt.date(2020, 6, 1), quantity=0
+    )
+    june_ticket(world, priority="P1", title="June outage", resolve_after=dt.timedelta(hours=10))
+    june_ticket(world, priority="P2", title="Slow fix", resolve_after=dt.timedelta(days=5))
+    _, credits = report_row(world, "")
+    mine = sorted((c["priority"], c["breaches"], c["percent"], c["amount"]) for c in credits if c["member"] == "MBRA")
+    assert mine == [("P1", 1, 5, "0.00"), ("P2", 1, 0, "0.00")]
+    run = billing_run(actor=Actor.for_cli(), framework=world.frameworks["ONE"], month=JUNE)
+    assert not InvoiceLine.objects.filter(invoice__run=run, invoice__member__code="MBRA", kind="credit").exists()
