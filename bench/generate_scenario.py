@@ -52,7 +52,9 @@ def generate(
     w('  - {code: AUTH, name: Bench Authority, roles: [authority, member], address: "1 Bench Street\\nLondon"}')
     for i in range(1, 4):
         w(f"  - {{code: SUP{i}, name: Bench Supplier {i}, roles: [supplier], jurisdictions: [GB]}}")
-    w('  - {code: INT, name: Bench Integrator, roles: [integrator], address: "2 Bench Street\\nLeeds", vat_number: GB100000187}')
+    w(
+        '  - {code: INT, name: Bench Integrator, roles: [integrator], address: "2 Bench Street\\nLeeds", vat_number: GB100000187}'
+    )
     regions = ("ENG", "ENG", "ENG", "SCT", "NIR")
     for m in range(members):
         w(

@@ -26,7 +26,7 @@ from django.views.generic.list import MultipleObjectMixin
 from rest_framework.test import APIClient
 
 from flexhub.assets.services import asset_import
-from flexhub.billing.services import billing_issue, billing_run, credit_note_issue
+from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
 from flexhub.core.services import organisation_save, user_create
 from flexhub.core.testing.world import ACTING_LOGINS, World
@@ -151,6 +151,17 @@ def add_credit_notes(world: World) -> None:
         credit_note_issue(actor=CLI, invoice=world.extra["invoice-MBRA"], net=Decimal("5.00"), reason=f"goodwill {i}")
 
 
+def add_payments(world: World) -> None:
+    for i in range(3):
+        payment_record(
+            actor=CLI,
+            invoice=world.extra["invoice-MBRA"],
+            received_on=timezone.localdate(),
+            amount=Decimal("1.00"),
+            reference=f"BACS {i}",
+        )
+
+
 STAFF_HEADER = "name,email,unit,site,grade,start_date,leave_date,predecessor\n"
 ASSET_HEADER = "asset_tag,serial,kind,manufacturer,model,site,status,assigned_email\n"
 
@@ -224,6 +235,7 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "billingrun": add_billing,
     "invoice": add_billing,
     "creditnote": add_credit_notes,
+    "payment": add_payments,
     "staffmember": add_staff,
     "asset": add_assets,
     "devicemodel": add_assets,
@@ -244,6 +256,7 @@ ADDER_ORDER = [
     add_seat_changes,
     add_billing,
     add_credit_notes,
+    add_payments,
     add_staff,
     add_assets,
     add_transfers,

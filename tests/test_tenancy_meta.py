@@ -79,6 +79,7 @@ ROLES_CHECKED_IN_CODE = {
     "api:api-root": (ALL_ROLES, "DRF's index of the endpoints: IsAuthenticated, any role"),
     "api:me": (ALL_ROLES, "core.api.me: every login may read itself"),
     "api:whatif": (COMMERCIAL, "billing.api.whatif: refuses roles outside COMMERCIAL_ROLES"),
+    "api:aged-debt": (COMMERCIAL, "billing.api.aged_debt_report: refuses roles outside COMMERCIAL_ROLES"),
     "api:sla": (DESK_OVERSIGHT, "servicedesk.api.sla_report: authority admin and integrator"),
     "api:scorecards": (DESK_OVERSIGHT, "servicedesk.api.scorecards: authority admin and integrator"),
 }

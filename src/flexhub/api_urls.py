@@ -27,6 +27,7 @@ router.register("seat-change-requests", frameworks_api.SeatChangeViewSet, basena
 router.register("billing-runs", billing_api.BillingRunViewSet, basename="billingrun")
 router.register("invoices", billing_api.InvoiceViewSet, basename="invoice")
 router.register("credit-notes", billing_api.CreditNoteViewSet, basename="creditnote")
+router.register("payments", billing_api.PaymentViewSet, basename="payment")
 router.register("tickets", servicedesk_api.TicketViewSet, basename="ticket")
 router.register("staff", directory_api.StaffViewSet, basename="staffmember")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
@@ -38,6 +39,7 @@ urlpatterns = [
     path("me/", core_api.me, name="me"),
     path("what-if/", billing_api.whatif, name="whatif"),
     path("sla/", billing_api.sla_report, name="sla"),
+    path("aged-debt/", billing_api.aged_debt_report, name="aged-debt"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
     *router.urls,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flexhub.billing.models import InvoicePdf
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,3 +66,22 @@ def test_member_admin_reads_an_invoice_and_its_pooling_saving(page, world):
     assert "pool of 1,200 seats" in page.inner_text("[data-testid=price-explanation]")
     assert "£" in page.inner_text("[data-testid=pooling-saving]")
     assert "Bramblewick" not in page.content()
+
+
+def test_member_finance_officer_downloads_the_issued_invoice_pdf(page, world):
+    """The PDF a member downloads is the very document kept (and sent) when the invoice was issued."""
+    invoice = world.extra["invoice-MBRA"]
+    kept = bytes(InvoicePdf.objects.get(invoice=invoice).pdf)
+    sign_in(page, "mbra-admin")
+    page.goto(f"/invoices/{invoice.pk}/")
+    details = page.inner_text("[data-testid=vat-invoice-details]")
+    for expected in ("GB100000187", "Tax point", "Due", "1 Ashcombe Council Way"):
+        assert expected in details
+    assert "Part paid" in page.inner_text("[data-testid=balance]")
+    with page.expect_download() as download_info:
+        page.click("[data-testid=invoice-pdf]")
+    download = download_info.value
+    assert download.suggested_filename == f"{invoice.number}.pdf"
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == kept
+    screenshot(page, "invoice-vat-details")

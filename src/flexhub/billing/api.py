@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from flexhub.billing import services
-from flexhub.billing.models import BillingRun, CreditNote, Invoice, InvoiceLine
+from flexhub.billing.documents import pdf_response
+from flexhub.billing.models import BillingRun, CreditNote, CreditNotePdf, Invoice, InvoiceLine, InvoicePdf, Payment
+from flexhub.billing.selectors import aged_debt, invoice_balance, with_balances
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
 from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
@@ -21,7 +26,22 @@ from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.frameworks.api import framework_and_month
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
+from flexhub.rules.money import money_text
 from flexhub.rules.periods import Month
+
+JSONRenderer = renderers.JSONRenderer
+
+
+class PdfRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `application/pdf`; the document itself is returned as it was stored."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
 
 
 def _month(text: str, field: str = "period") -> Month:
@@ -117,6 +137,11 @@ class InvoiceCustomerSerializer(serializers.Serializer[Invoice]):
     address = serializers.CharField(source="customer_address", read_only=True)
 
 
+class BalanceSerializer(serializers.Serializer[Any]):
+    owed = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Total less credit notes and payments")
+    status = serializers.ChoiceField(choices=["open", "part paid", "paid", "overdue"])
+
+
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -146,8 +171,23 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "po_number",
             "supplier",
             "customer",
+            "balance",
+            "pdf_sha256",
             "lines",
         ]
+
+    balance = serializers.SerializerMethodField()
+    pdf_sha256 = serializers.CharField(
+        source="pdf_document.sha256", read_only=True, allow_null=True, default=None, help_text="Null on a draft"
+    )
+
+    @extend_schema_field(BalanceSerializer(allow_null=True))
+    def get_balance(self, invoice: Invoice) -> dict[str, Any] | None:
+        """What is still owed and the payment status; null on a draft."""
+        if not invoice.is_issued:
+            return None
+        balance = invoice_balance(invoice, timezone.localdate())
+        return {"owed": money_text(balance.owed), "status": balance.status}
 
 
 class InvoiceViewSet(ScopedReadOnlyViewSet):
@@ -159,9 +199,22 @@ class InvoiceViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["framework__code", "member__code", "status", "period", "number"]
 
     def refine(self, queryset: Any) -> Any:
-        return (
-            queryset.select_related("framework", "member").prefetch_related("lines").order_by("-period", "member__code")
+        return with_balances(
+            queryset.select_related("framework", "member", "pdf_document")
+            .defer("pdf_document__pdf")
+            .prefetch_related("lines")
+            .order_by("-period", "member__code")
         )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The issued invoice's PDF as it was made and sent at issue; 404 for a draft."""
+        invoice = self.get_object()
+        document = InvoicePdf.objects.filter(invoice=invoice).first()
+        if document is None:
+            raise exceptions.NotFound("A draft has no PDF: it is made when the invoice is issued.")
+        return pdf_response(document.pdf, f"{invoice.number}.pdf", document.sha256)
 
 
 class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):
@@ -208,6 +261,92 @@ class CreditNoteViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         serializer.instance = services.credit_note_issue(
             actor=self.actor(), invoice=data["invoice"], net=data.get("net"), reason=data["reason"]
         )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The credit note's PDF as it was made and sent when issued."""
+        note = self.get_object()
+        document = CreditNotePdf.objects.get(credit_note=note)
+        return pdf_response(document.pdf, f"{note.number}.pdf", document.sha256)
+
+
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    invoice = VisibleRelatedField(slug_field="id", queryset=Invoice.objects.all())
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice", "invoice_number", "received_on", "amount", "reference", "recorded_at", "recorded_by"]
+        read_only_fields = ["recorded_at", "recorded_by"]
+
+
+class PaymentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Payments received against issued invoices; the authority records one (part payments add up)."""
+
+    allowed_roles = COMMERCIAL_ROLES
+    queryset = Payment.objects.all()
+    serializer_class = PaymentSerializer
+    filterset_fields = ["invoice", "invoice__framework__code", "invoice__member__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("invoice").order_by("-received_on", "-pk")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.payment_record(
+            actor=self.actor(),
+            invoice=data["invoice"],
+            received_on=data["received_on"],
+            amount=data["amount"],
+            reference=data["reference"],
+        )
+
+
+class AgedDebtMemberSerializer(serializers.Serializer[Any]):
+    member = serializers.CharField()
+    name = serializers.CharField()
+    current = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Owed, not yet due")
+    days_1_30 = serializers.DecimalField(max_digits=16, decimal_places=2)
+    days_31_60 = serializers.DecimalField(max_digits=16, decimal_places=2)
+    days_61_90 = serializers.DecimalField(max_digits=16, decimal_places=2)
+    days_over_90 = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+AGED_DEBT_KEYS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("framework", str, required=False, description="A framework's code; all when omitted")],
+    responses={
+        200: inline_serializer(
+            "AgedDebt",
+            {"as_of": serializers.DateField(), "members": AgedDebtMemberSerializer(many=True)},
+        )
+    },
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def aged_debt_report(request: Request) -> Response:
+    """What each member owes on issued invoices by days past due; a member admin sees its own row."""
+    user: Any = request.user
+    if user.role not in COMMERCIAL_ROLES:
+        raise exceptions.PermissionDenied(f"A {Role(user.role).label.lower()} cannot see what members owe.")
+    invoices = Invoice.objects.visible_to(user)
+    if code := request.query_params.get("framework"):
+        invoices = invoices.filter(framework=get_visible_or_404(Framework, user, code=code))
+    today = timezone.localdate()
+    members = [
+        {
+            "member": row.member,
+            "name": row.name,
+            **{key: money_text(amount) for key, amount in zip(AGED_DEBT_KEYS, row.amounts, strict=True)},
+            "total": money_text(row.total),
+        }
+        for row in aged_debt(invoices, today)
+    ]
+    return Response({"as_of": today.isoformat(), "members": members})
 
 
 @extend_schema(

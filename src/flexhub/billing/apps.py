@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from flexhub.billing.panels import framework_ceiling, framework_prices, home_billing
+        from flexhub.billing.panels import framework_ceiling, framework_prices, home_aged_debt, home_billing
         from flexhub.core import panels
 
         panels.register(
@@ -16,6 +16,13 @@ class BillingConfig(AppConfig):
             template="billing/panels/home_billing.html",
             context=home_billing,
             order=40,
+        )
+        panels.register(
+            page=panels.HOME,
+            name="aged-debt",
+            template="billing/panels/home_aged_debt.html",
+            context=home_aged_debt,
+            order=45,
         )
         panels.register(
             page=panels.FRAMEWORK_HEAD,

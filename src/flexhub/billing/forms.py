@@ -48,3 +48,11 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["framework"]
         field.queryset = frameworks
+
+
+class PaymentForm(forms.Form):
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label="Amount received (£)", min_value=0, decimal_places=2, max_digits=16)
+    reference = forms.CharField(
+        max_length=100, help_text="As on the remittance advice or the bank statement, so it can be matched"
+    )

@@ -169,3 +169,58 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.framework.code} {self.kind} {self.year}: {self.last}"
+
+
+class IssuedPdf(models.Model):
+    """The PDF of an issued document, made once when it was issued and never again: what was
+    sent is what is kept. Its SHA-256 lets anyone check a copy against it."""
+
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class InvoicePdf(IssuedPdf):
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="pdf_document")
+
+    tenancy = TenancyRule(organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES)
+
+    def __str__(self) -> str:
+        return f"PDF of {self.invoice.number}"
+
+
+class CreditNotePdf(IssuedPdf):
+    credit_note = models.OneToOneField(CreditNote, on_delete=models.PROTECT, related_name="pdf_document")
+
+    tenancy = TenancyRule(
+        organisation="credit_note__invoice__member", framework="credit_note__invoice__framework", roles=COMMERCIAL_ROLES
+    )
+
+    def __str__(self) -> str:
+        return f"PDF of {self.credit_note.number}"
+
+
+class Payment(models.Model):
+    """Money received against an issued invoice, as the authority records it; part payments add up."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    received_on = models.DateField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    reference = models.CharField(max_length=100)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="invoice__member", framework="invoice__framework", roles=COMMERCIAL_ROLES)
+
+    class Meta:
+        ordering = ["invoice", "received_on", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self) -> str:
+        return f"£{self.amount} against {self.invoice.number} on {self.received_on}"

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from flexhub.billing.models import CreditNote, Invoice, InvoiceStatus
+from flexhub.billing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from flexhub.frameworks.models import Framework
 from flexhub.frameworks.selectors import framework_terms
-from flexhub.rules.billing import CreditTerms, FrameworkTerms
+from flexhub.rules.billing import (
+    AGE_BUCKETS,
+    CreditTerms,
+    FrameworkTerms,
+    age_bucket,
+    amount_owed,
+    payment_status,
+    vat_split,
+)
 from flexhub.servicedesk.models import ServiceCreditRule
 
 
@@ -30,3 +42,93 @@ def invoiced_to_date(framework: Framework) -> Decimal:
     ] or Decimal("0.00")
     credited = CreditNote.objects.filter(framework=framework).aggregate(total=Sum("net"))["total"] or Decimal("0.00")
     return invoiced - credited
+
+
+def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Invoices annotated with `credited` (their credit notes' totals) and `paid` (payments
+    received), each summed in its own subquery so neither multiplies the other."""
+    credited = CreditNote.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("total")).values("s")
+    paid = Payment.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(s=Sum("amount")).values("s")
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
+    return invoices.annotate(credited=Coalesce(Subquery(credited), zero), paid=Coalesce(Subquery(paid), zero))
+
+
+@dataclasses.dataclass(frozen=True)
+class Balance:
+    owed: Decimal
+    status: str
+    bucket: str
+
+
+def invoice_balance(invoice: Invoice, today: dt.date) -> Balance:
+    """What is still owed on an issued invoice (annotated by `with_balances`, or summed here)."""
+    credited = getattr(invoice, "credited", None)
+    paid = getattr(invoice, "paid", None)
+    if credited is None or paid is None:
+        credited = invoice.credit_notes.aggregate(s=Sum("total"))["s"] or Decimal("0.00")
+        paid = invoice.payments.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    owed = amount_owed(invoice.total, credited, paid)
+    return Balance(
+        owed,
+        payment_status(owed=owed, paid=paid, due_on=invoice.due_on, today=today),
+        age_bucket(invoice.due_on, today),
+    )
+
+
+@dataclasses.dataclass
+class AgedDebtRow:
+    member: str
+    name: str
+    buckets: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), Decimal("0.00"))
+
+    @property
+    def amounts(self) -> list[Decimal]:
+        """The buckets in AGE_BUCKETS order, for a table."""
+        return [self.buckets[bucket] for bucket in AGE_BUCKETS]
+
+
+def aged_debt(invoices: QuerySet[Invoice], today: dt.date) -> list[AgedDebtRow]:
+    """Per member, what is owed on its issued invoices by how late it is (current, then 1-30,
+    31-60, 61-90 and over 90 days past the due date), as of `today`."""
+    rows: dict[str, AgedDebtRow] = {}
+    issued = with_balances(invoices.filter(status=InvoiceStatus.ISSUED).select_related("member"))
+    for invoice in issued.order_by("member__code", "due_on"):
+        balance = invoice_balance(invoice, today)
+        if balance.owed <= 0:
+            continue
+        row = rows.setdefault(
+            invoice.member.code,
+            AgedDebtRow(invoice.member.code, invoice.member.name, dict.fromkeys(AGE_BUCKETS, Decimal("0.00"))),
+        )
+        row.buckets[balance.bucket] += balance.owed
+    return list(rows.values())
+
+
+def credit_notes_filtered(notes: QuerySet[CreditNote], params: Mapping[str, str]) -> QuerySet[CreditNote]:
+    """Credit notes (already scoped to the user) narrowed by `framework`, `member` and `invoice`."""
+    notes = notes.select_related("invoice__member", "invoice__framework").order_by("-issued_at")
+    for key, lookup in (
+        ("framework", "framework__code"),
+        ("member", "invoice__member__code"),
+        ("invoice", "invoice__number"),
+    ):
+        if value := params.get(key):
+            notes = notes.filter(**{lookup: value})
+    return notes
+
+
+def ledger_rows(invoices: QuerySet[Invoice]) -> Iterator[list[Any]]:
+    """Per invoice: one row per service (and one for its service credits) with its net and VAT
+    rate; the VAT of the rows adds up to the invoice's exactly (rules.billing.vat_split)."""
+    for invoice in invoices.select_related("member").prefetch_related("lines"):
+        nets: dict[str, Decimal] = {}
+        for line in invoice.lines.all():
+            key = "service credits" if line.kind == "credit" else line.service_code
+            nets[key] = nets.get(key, Decimal("0.00")) + line.amount
+        keys = list(nets)
+        for key, vat in zip(keys, vat_split(invoice.vat, invoice.vat_rate, [nets[k] for k in keys]), strict=True):
+            yield [invoice.number or "draft", invoice.member.code, key, invoice.vat_rate, nets[key], vat]

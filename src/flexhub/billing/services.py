@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from flexhub.billing import notify
+from flexhub.billing.documents import credit_note_pdf_create, invoice_pdfs_create
 from flexhub.billing.models import (
     BillingRun,
     CreditNote,
@@ -15,8 +18,9 @@ from flexhub.billing.models import (
     InvoiceLine,
     InvoiceStatus,
     NumberSequence,
+    Payment,
 )
-from flexhub.billing.selectors import billing_terms
+from flexhub.billing.selectors import billing_terms, invoice_balance
 from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
@@ -54,7 +58,8 @@ LINE_COLUMNS = (
 )
 
 
-def _check_period(framework: Framework, month: Month) -> None:
+def check_period(framework: Framework, month: Month) -> None:
+    """Refuse a month outside the framework's term: it has no bill, so no invoice and no credits."""
     if month < Month.of(framework.start) or month > Month.of(framework.end):
         raise RuleError(
             f"{month} is outside {framework.code}'s term ({framework.start:%Y-%m} to {framework.end:%Y-%m})",
@@ -83,7 +88,7 @@ def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[st
 def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None) -> BillingRun:
     """Bill one month: replace the draft invoices, keep issued ones as they are."""
     require_authority(actor, framework, "run billing")
-    _check_period(framework, month)
+    check_period(framework, month)
     terms = terms or billing_terms(framework)
     bill = bill_month(terms, month, resolution_breaches(framework, month))
     _, created = BillingRun.objects.get_or_create(
@@ -228,8 +233,10 @@ def _next_numbers(framework: Framework, year: int, kind: str, count: int) -> lis
 
 
 @transaction.atomic
-def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[Invoice]:
-    """Issue the month's draft invoices: number them gaplessly, in member order, and freeze them."""
+def billing_issue(*, actor: Actor, framework: Framework, month: Month, send: bool = True) -> list[Invoice]:
+    """Issue the month's draft invoices: number them gaplessly, in member order, freeze them, keep
+    each one's PDF and (unless `send` is off, as for a history loaded after the fact) email it to
+    the member's finance contact once the issue is committed."""
     require_authority(actor, framework, "run billing")
     if _lock_month(framework, month) is None:
         return []
@@ -277,7 +284,11 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month) -> list[I
             )
         )
     Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", *ISSUE_PARTICULARS])
+    invoice_pdfs_create(drafts, at=now)
     audit_bulk(entries)
+    if send:
+        ids = [invoice.pk for invoice in drafts]
+        transaction.on_commit(lambda: notify.documents_send(invoice_ids=ids))
     return drafts
 
 
@@ -314,6 +325,8 @@ def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, re
         issued_at=timezone.now(),
         issued_by=actor.label[:200],
     )
+    credit_note_pdf_create(note)
+    transaction.on_commit(lambda: notify.documents_send(credit_note_ids=[note.pk]))
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -388,3 +401,51 @@ def invoice_json(invoice: Invoice) -> dict[str, Any]:
         "pooling_saving": money_text(invoice.pooling_saving),
         "lines": lines,
     }
+
+
+@transaction.atomic
+def payment_record(*, actor: Actor, invoice: Invoice, received_on: dt.date, amount: Decimal, reference: str) -> Payment:
+    """The authority records money received against an issued invoice; part payments add up, and
+    no payment may take more than is still owed."""
+    require_authority(actor, invoice.framework, "record payments")
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise RuleError("payments are recorded against issued invoices only")
+    reference = reference.strip()
+    if not reference:
+        raise RuleError("give the payment's reference (as on the remittance or bank statement)", field="reference")
+    if len(reference) > 100:
+        raise RuleError("a payment reference has at most 100 characters", field="reference")
+    if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+        raise RuleError(f"the amount must be more than £0.00, in pounds and pence, not {amount}", field="amount")
+    today = timezone.localdate()
+    if received_on > today:
+        raise RuleError(f"{received_on} is in the future", field="received_on")
+    issued_on = invoice.issued_on or (timezone.localdate(invoice.issued_at) if invoice.issued_at else today)
+    if received_on < issued_on:
+        raise RuleError(f"{received_on} is before the invoice was issued ({issued_on})", field="received_on")
+    owed = invoice_balance(invoice, today).owed
+    if amount > owed:
+        raise RuleError(f"only £{money_text(owed)} is owed on {invoice.number}", field="amount")
+    payment = Payment.objects.create(
+        invoice=invoice,
+        received_on=received_on,
+        amount=amount,
+        reference=reference,
+        recorded_at=timezone.now(),
+        recorded_by=actor.label[:200],
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=payment,
+        changes={
+            "invoice": [None, invoice.number],
+            "amount": [None, money_text(amount)],
+            "received_on": [None, received_on.isoformat()],
+            "reference": [None, reference],
+        },
+        organisation=invoice.member,
+        framework=invoice.framework,
+    )
+    return payment

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flexhub.billing.services import billing_issue, billing_run, credit_note_issue
+from django.utils import timezone
+
+from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
 from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
 from flexhub.rules.periods import Month
@@ -21,6 +23,13 @@ def build_billing(world: World, actor: Actor) -> None:
                 invoice=invoice,
                 net=Decimal("10.00"),
                 reason=f"{invoice.member.name} goodwill",
+            )
+            payment_record(
+                actor=actor,
+                invoice=invoice,
+                received_on=timezone.localdate(),
+                amount=Decimal("100.00"),
+                reference=f"BACS {invoice.member.code} 0001",
             )
         billing_run(actor=actor, framework=framework, month=Month(2020, 5))
 

@@ -423,3 +423,48 @@ def vat_invoice_problems(supplier: Party | None, customers: Sequence[Party]) -> 
         problems.append(f"the VAT registration number of {supplier.name} ({supplier.code}), who invoices")
     problems.extend(f"the postal address of {c.name} ({c.code}), invoiced" for c in customers if not c.address.strip())
     return problems
+
+
+# What a member still owes on an issued invoice, and how late it is.
+OPEN, PART_PAID, PAID, OVERDUE = "open", "part paid", "paid", "overdue"
+AGE_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
+
+
+def amount_owed(total: Decimal, credited: Decimal, paid: Decimal) -> Decimal:
+    """The invoice's total less its credit notes and the payments received (never below zero)."""
+    return max(total - credited - paid, ZERO)
+
+
+def payment_status(*, owed: Decimal, paid: Decimal, due_on: dt.date | None, today: dt.date) -> str:
+    """Paid once nothing is owed; overdue once the due date has passed with something owed;
+    otherwise part paid or open."""
+    if owed <= 0:
+        return PAID
+    if due_on is not None and today > due_on:
+        return OVERDUE
+    return PART_PAID if paid > 0 else OPEN
+
+
+def age_bucket(due_on: dt.date | None, today: dt.date) -> str:
+    """The aged-debt column of an amount owed: not yet due, or days overdue in 30-day steps."""
+    late = (today - due_on).days if due_on is not None else 0
+    if late <= 0:
+        return AGE_BUCKETS[0]
+    if late <= 30:
+        return AGE_BUCKETS[1]
+    if late <= 60:
+        return AGE_BUCKETS[2]
+    if late <= 90:
+        return AGE_BUCKETS[3]
+    return AGE_BUCKETS[4]
+
+
+def vat_split(vat_total: Decimal, rate: Decimal, nets: Sequence[Decimal]) -> list[Decimal]:
+    """The VAT of each part of an invoice's net (a service, its credits), each net x rate to the
+    penny half up, with whatever rounding leaves over put on the largest part, so the parts add up
+    to the invoice's VAT exactly, which was worked out once on its whole net."""
+    parts = [to_penny(net * rate) for net in nets]
+    if parts:
+        largest = max(range(len(nets)), key=lambda i: (abs(nets[i]), -i))
+        parts[largest] += vat_total - sum(parts, ZERO)
+    return parts

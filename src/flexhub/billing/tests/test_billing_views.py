@@ -72,7 +72,7 @@ def test_invoice_csv_and_printable_page(world):
     invoice = world.extra["invoice-MBRA"]
     client = login(world, "mbra-admin")
     response = client.get(reverse("invoice-csv", kwargs={"pk": invoice.pk}))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["invoice"] == invoice.number and rows[0]["kind"] == "charge"
     totals = {r["kind"]: r["amount"] for r in rows}
     assert totals["total"] == f"{invoice.total:.2f}"

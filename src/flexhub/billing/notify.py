@@ -1,0 +1,70 @@
+"""Issued invoices and credit notes go to the member's finance contact by email, with the PDF
+that was kept when they were issued; sent after the issue is committed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+
+from flexhub.billing.models import CreditNotePdf, InvoicePdf
+from flexhub.core.models import Organisation, User
+from flexhub.core.roles import Role
+from flexhub.rules.money import money_text
+
+log = logging.getLogger(__name__)
+
+
+def finance_recipients(member: Organisation) -> list[str]:
+    """The member's finance contact; without one, its member admins."""
+    if member.finance_email:
+        return [member.finance_email]
+    admins = User.objects.filter(organisation=member, role=Role.MEMBER_ADMIN, is_active=True).exclude(email="")
+    return sorted({u.email for u in admins})
+
+
+def _base_url() -> str:
+    return str(getattr(settings, "FLEXHUB_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def documents_send(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence[int] = ()) -> int:
+    """Email each document's PDF to its member's finance contact; returns the messages sent.
+    A mail server that is down is logged, never a failure of the issue."""
+    messages = []
+    for document in InvoicePdf.objects.filter(invoice_id__in=invoice_ids).select_related("invoice__member"):
+        invoice = document.invoice
+        link = _base_url() + reverse("invoice-detail", kwargs={"pk": invoice.pk})
+        body = (
+            f"{invoice.supplier_name} has issued VAT invoice {invoice.number} to {invoice.customer_name} for "
+            f"{invoice.period:%B %Y}: £{money_text(invoice.total)} including VAT, due on "
+            f"{invoice.due_on:%d %B %Y}.\n\nThe invoice is attached as a PDF (SHA-256 {document.sha256}) and is "
+            f"on flexhub at {link}\n"
+        )
+        messages.append((invoice.member, f"VAT invoice {invoice.number}", body, f"{invoice.number}.pdf", document))
+    for document in CreditNotePdf.objects.filter(credit_note_id__in=credit_note_ids).select_related(
+        "credit_note__invoice__member"
+    ):
+        note = document.credit_note
+        link = _base_url() + reverse("credit-note-detail", kwargs={"pk": note.pk})
+        body = (
+            f"{note.invoice.supplier_name} has issued credit note {note.number} against invoice "
+            f"{note.invoice.number}: £{money_text(note.total)} including VAT.\nReason: {note.reason}\n\n"
+            f"The credit note is attached as a PDF (SHA-256 {document.sha256}) and is on flexhub at {link}\n"
+        )
+        messages.append((note.invoice.member, f"Credit note {note.number}", body, f"{note.number}.pdf", document))
+    sent = 0
+    try:
+        with get_connection() as connection:
+            for member, subject, body, filename, document in messages:
+                recipients = finance_recipients(member)
+                if not recipients:
+                    continue
+                email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, connection=connection)
+                email.attach(filename, bytes(document.pdf), "application/pdf")
+                sent += email.send()
+    except OSError:
+        log.exception("could not send issued documents")
+    return sent
