@@ -7,7 +7,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-browser lint typecheck wheel bench clean
+.PHONY: install run serve test test-browser lint typecheck api-fuzz audit wheel bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: install
 	$(BIN)/flexhub demo
 	@echo
 	@echo "flexhub is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	FLEXHUB_SECURE_COOKIES=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
+	FLEXHUB_SECURE_COOKIES=0 FLEXHUB_REQUIRE_2FA=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -q -n auto
@@ -41,6 +41,15 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src/flexhub
+
+# schemathesis against the API's own schema, as an authority admin and a member's user, on a
+# scratch demo database served by gunicorn (API_FUZZ_SECONDS each, default 75).
+api-fuzz: install
+	BIN=$(BIN) .ci/api-fuzz
+
+# Known vulnerabilities in the installed packages (.ci/audit-deps says why not pip-audit).
+audit: install
+	$(BIN)/python .ci/audit-deps
 
 # A wheel that carries everything its commands need, GOV.UK Frontend's compiled files included.
 wheel: install

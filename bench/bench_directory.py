@@ -100,7 +100,7 @@ def child(what: str, rows: int, folder: str) -> None:
         result["peak_before_mb"] = before / 1024
         result["file_mb"] = path.stat().st_size / 1e6
     else:
-        from flexhub.directory.mog import mog_apply, mog_plan
+        from flexhub.government.services import mog_apply, mog_plan
 
         for code, domain, prefix in (("ORGA", "orga.gov.uk", "A"), ("ORGB", "orgb.gov.uk", "B")):
             org = Organisation.objects.get(code=code)
@@ -172,8 +172,8 @@ Machine: {machine()}.
 | merge of an organisation of 50,000 staff and 50,000 assets into another of the same size (history and audit for every record moved) | **{merge["seconds"]:.1f} s** | under 30 s |
 
 The file is read twice, never whole: once to check every row, then (only if all is well) again to write
-in chunks of 2,000 rows inside one transaction. What the check keeps per row is an 8-byte digest of the email
-(to find duplicates in the file), so memory grows by a few MB per 100,000 rows, not with the file's size.
+in chunks of 2,000 rows inside one transaction. The emails met so far (to find one given twice) are kept as
+8-byte digests in a temporary table of the database, not in the process, so memory does not grow with the file.
 """
     write_section(f"directory-{engine.lower()}", body)
 

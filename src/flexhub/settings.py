@@ -6,6 +6,7 @@ nowhere else, so one settings module serves a laptop, CI and production.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -60,6 +61,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "flexhub.core",
     "flexhub.frameworks",
     "flexhub.servicedesk",
@@ -72,14 +77,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "flexhub.core.middleware.RejectNullCharactersMiddleware",
     "flexhub.core.static.GovukWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "flexhub.core.signin_middleware.IdleSessionMiddleware",
+    "flexhub.core.signin_middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "flexhub.urls"
@@ -126,6 +136,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes watches every sign-in first; Django's model backend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Repeated failed sign-ins lock out the username (from any address) and the address (for any
+# username) for a while: django-axes counts them in the database. Every failure is also in
+# flexhub's own audit log (core.signin).
+AXES_FAILURE_LIMIT = int(os.environ.get("FLEXHUB_SIGNIN_FAILURES", "") or "5")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FLEXHUB_SIGNIN_LOCKOUT_MINUTES", "") or "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The lockout runs from the failure that reached the limit; attempts while locked out do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "flexhub.core.signin_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "flexhub.core.signin.client_address"
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp): an authenticator app (TOTP) and ten recovery codes.
+# Required of the roles below unless FLEXHUB_REQUIRE_2FA is off (`make run` turns it off);
+# anyone else may turn it on from their account page.
+FLEXHUB_REQUIRE_2FA = _env_flag("FLEXHUB_REQUIRE_2FA", True)
+FLEXHUB_2FA_REQUIRED_ROLES = ("authority-admin", "member-admin")
+OTP_TOTP_ISSUER = "flexhub"
+
+# Idle sessions end: the expiry slides on every request (core.signin_middleware).
+FLEXHUB_ADMIN_IDLE_MINUTES = int(os.environ.get("FLEXHUB_ADMIN_IDLE_MINUTES", "") or "30")
+FLEXHUB_IDLE_MINUTES = int(os.environ.get("FLEXHUB_IDLE_MINUTES", "") or str(8 * 60))
+
+# A password-reset link works for an hour, and only until the password is changed.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -159,12 +201,13 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_AGE = FLEXHUB_IDLE_MINUTES * 60
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if _env_flag("FLEXHUB_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = _env_flag("FLEXHUB_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
@@ -183,6 +226,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+def _api_rate(name: str, default: str) -> str | None:
+    """A rate such as `120/minute` (per second, minute, hour or day); `off` for none."""
+    value = os.environ.get(name, "").strip() or default
+    if value.lower() in {"off", "0", "none"}:
+        return None
+    count, _, period = value.partition("/")
+    if not (count.isdigit() and period[:1].lower() in {"s", "m", "h", "d"}):
+        raise ValueError(f"{name}={value!r}: give a rate such as 300/minute, or off")
+    return value
+
+
+# The API's rates: every call of a login (token or session), and the tighter one
+# for raising a ticket (POST /api/v1/tickets/), which emails the service desk.
+FLEXHUB_API_RATES: dict[str, str | None] = {
+    "user": _api_rate("FLEXHUB_API_RATE", "300/minute"),
+    "tickets-raise": _api_rate("FLEXHUB_API_TICKET_RATE", "30/hour"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -195,8 +257,13 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "flexhub.core.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "flexhub.core.api_base.exception_handler",
+    # Rates per login, read from FLEXHUB_API_RATES at each request (core.throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "flexhub.core.throttling.UserRateThrottle",
+        "flexhub.core.throttling.CreateRateThrottle",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -212,6 +279,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "flexhub.assets.models.AssetStatus",
+        "InvoiceStatusEnum": "flexhub.billing.models.InvoiceStatus",
+        "SeatChangeStatusEnum": "flexhub.frameworks.models.SeatChangeStatus",
+        "StaffStatusEnum": "flexhub.directory.models.StaffStatus",
+        "TicketStatusEnum": "flexhub.servicedesk.models.TicketStatus",
+        "InvoiceLineKindEnum": "flexhub.billing.models.LineKind",
+        "MachineryChangeKindEnum": "flexhub.government.models.ChangeKind",
+        "TicketKindEnum": "flexhub.servicedesk.models.TicketKind",
+    },
 }
 
 # Background work runs at once in the caller's process, unless FLEXHUB_REDIS_URL points at
@@ -219,6 +297,8 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = os.environ.get("FLEXHUB_REDIS_URL", "")
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
+    # The API's rate counters are shared by every process through Redis too.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:

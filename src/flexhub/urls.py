@@ -7,6 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 # Swagger UI sets inline styles; only its page is allowed them.
 api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
+# Django's error answers: JSON under /api/, the GOV.UK pages elsewhere.
+handler400 = "flexhub.core.errorviews.bad_request"
+handler403 = "flexhub.core.errorviews.permission_denied"
+handler404 = "flexhub.core.errorviews.page_not_found"
+handler500 = "flexhub.core.errorviews.server_error"
+
 urlpatterns = [
     path("api/v1/", include("flexhub.api_urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

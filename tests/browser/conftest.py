@@ -43,8 +43,22 @@ def screenshot(page, name: str) -> None:
 
 
 def sign_in(page, username: str, password: str = "test-password-123") -> None:
+    """Sign in through the form; for a login that must use a second factor (an admin), with the
+    code of its authenticator (enrolled first if it has none)."""
+    from flexhub.core.models import User
+    from flexhub.core.signin import authenticator_of, two_factor_required
+    from flexhub.core.testing.twofactor import app_code, enrol
+
+    user = User.objects.get(username=username)
+    device = authenticator_of(user) or (enrol(user) if two_factor_required(user) else None)
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if device is not None:
+        page.wait_for_selector("h1:has-text('Enter your code')")
+        page.fill("#id_code", app_code(device))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
     page.wait_for_selector("[data-testid=whoami]")

@@ -20,7 +20,7 @@ from flexhub.directory.models import StaffMember
 class AssetSerializer(serializers.ModelSerializer[Asset]):
     owner: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     model_name = serializers.CharField(source="model.__str__", read_only=True)
-    assigned_to: Any = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assigned_to: Any = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = Asset

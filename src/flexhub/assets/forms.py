@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from flexhub.assets.models import AssetStatus, SanitisationMethod
 
+if TYPE_CHECKING:
+    from flexhub.directory.models import StaffMember
+
 
 class AssetUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=[(s, label) for s, label in AssetStatus.choices if s != AssetStatus.DISPOSED])
     site = forms.CharField(required=False, max_length=200)
-    assigned_to = forms.ModelChoiceField(queryset=None, required=False, empty_label="Nobody", label="Assigned to")  # type: ignore[arg-type]
+    assigned_to: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Nobody", label="Assigned to"
+    )
     note = forms.CharField(required=False, max_length=300)
 
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:

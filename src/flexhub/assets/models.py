@@ -67,9 +67,13 @@ class AssetStatus(models.TextChoices):
 
 
 class Asset(models.Model):
-    """A device owned by a member, where it is, what state it is in and who has it."""
+    """A device owned by a member, where it is, what state it is in and who has it.
 
-    asset_tag = models.CharField(max_length=64, unique=True)
+    A tag is unique within its owner's register, as the staff email is within a directory: a
+    rule across registers would have an import tell one member which tags another one uses.
+    """
+
+    asset_tag = models.CharField(max_length=64)
     serial = models.CharField(max_length=100)
     model = models.ForeignKey(DeviceModel, on_delete=models.PROTECT, related_name="assets")
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assets")
@@ -85,6 +89,7 @@ class Asset(models.Model):
     class Meta:
         ordering = ["asset_tag"]
         indexes = [models.Index(fields=["owner", "status"])]
+        constraints = [models.UniqueConstraint(fields=["owner", "asset_tag"], name="asset_tag_unique_per_owner")]
 
     def __str__(self) -> str:
         return f"{self.asset_tag} ({self.model.manufacturer} {self.model.model})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -21,7 +21,15 @@ from flexhub.assets.models import (
 )
 from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
 from flexhub.core.bulk import insert_rows
-from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
+from flexhub.core.csvimport import (
+    FileRefused,
+    ImportSummary,
+    RowProblem,
+    SeenKeys,
+    chunked,
+    field_problems,
+    read_rows,
+)
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import Role
@@ -30,6 +38,18 @@ from flexhub.directory.models import StaffMember
 
 ASSET_COLUMNS = ("asset_tag", "serial", "kind", "manufacturer", "model", "site", "status", "assigned_email")
 IMPORTABLE_STATUSES = tuple(s for s in AssetStatus.values if s != AssetStatus.DISPOSED)
+# What the columns hold, from the models, so the check refuses what the write would; every
+# value is checked for a NUL character, which PostgreSQL cannot store or even look up.
+ASSET_LIMITS: dict[str, int | None] = {
+    "asset_tag": Asset._meta.get_field("asset_tag").max_length,
+    "serial": Asset._meta.get_field("serial").max_length,
+    "kind": None,
+    "manufacturer": DeviceModel._meta.get_field("manufacturer").max_length,
+    "model": DeviceModel._meta.get_field("model").max_length,
+    "site": Asset._meta.get_field("site").max_length,
+    "status": None,
+    "assigned_email": None,
+}
 
 
 def _require_admin(actor: Actor, organisation: Organisation) -> None:
@@ -51,27 +71,32 @@ class AssetRow:
 
 
 def _parse(line: int, row: dict[str, str], problems: list[RowProblem]) -> AssetRow | None:
+    """The row as it would be stored, or None with its every problem added to `problems`."""
     if "__width__" in row:
         problems.append(RowProblem(line, "", f"expected {len(ASSET_COLUMNS)} values, found {row['__width__']}"))
         return None
     values = tuple(row.get(c, "") for c in ASSET_COLUMNS)
-    before = len(problems)
+    found: list[RowProblem] = []
     for column in ("asset_tag", "serial", "kind", "manufacturer", "model", "status"):
         if not row[column]:
-            problems.append(RowProblem(line, column, f"{column} is required", values))
+            found.append(RowProblem(line, column, f"{column} is required", values))
+    found.extend(field_problems(line, row, ASSET_LIMITS, values))
     if row["kind"] and row["kind"] not in DeviceKind.values:
-        problems.append(
-            RowProblem(line, "kind", f"unknown kind {row['kind']!r} ({', '.join(DeviceKind.values)})", values)
+        found.append(
+            RowProblem(line, "kind", f"unknown kind {row['kind'][:40]!r} ({', '.join(DeviceKind.values)})", values)
         )
     if row["status"] == AssetStatus.DISPOSED:
-        problems.append(
+        found.append(
             RowProblem(line, "status", "record the data sanitisation before marking an asset disposed", values)
         )
     elif row["status"] and row["status"] not in IMPORTABLE_STATUSES:
-        problems.append(
-            RowProblem(line, "status", f"unknown status {row['status']!r} ({', '.join(IMPORTABLE_STATUSES)})", values)
+        found.append(
+            RowProblem(
+                line, "status", f"unknown status {row['status'][:40]!r} ({', '.join(IMPORTABLE_STATUSES)})", values
+            )
         )
-    if len(problems) > before:
+    if found:
+        problems.extend(found)
         return None
     return AssetRow(
         line,
@@ -90,7 +115,7 @@ def _rows(
     open_file: Callable[[], IO[bytes]], problems: list[RowProblem], summary: ImportSummary | None
 ) -> Iterator[AssetRow]:
     with open_file() as binary:
-        for line, row in read_rows(text_stream(binary), ASSET_COLUMNS):
+        for line, row in read_rows(binary, ASSET_COLUMNS):
             if summary is not None:
                 summary.rows += 1
             parsed = _parse(line, row, problems)
@@ -98,7 +123,9 @@ def _rows(
                 yield parsed
 
 
-def _fields(row: AssetRow, models: dict[tuple[str, str], DeviceModel | None], staff: dict[str, int]) -> dict[str, Any]:
+def _fields(
+    row: AssetRow, models: Mapping[tuple[str, str], DeviceModel | None], staff: Mapping[str, int]
+) -> dict[str, Any]:
     model = models.get((row.manufacturer, row.model))
     return {
         "serial": row.serial,
@@ -115,80 +142,20 @@ def asset_import(
     organisation: Organisation,
     open_file: Callable[[], IO[bytes]],
     apply: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportSummary:
     """Import an asset CSV (asset_tag,serial,kind,manufacturer,model,site,status,assigned_email): all or nothing.
-    Unknown device models are added to the catalogue (power figures to be filled in)."""
+    Unknown device models are added to the catalogue (power figures to be filled in).
+
+    Only this organisation's register is consulted: a tag is unique within its owner's
+    register, so other registers cannot refuse a row and the check says nothing of them."""
     _require_admin(actor, organisation)
     summary = ImportSummary()
-    seen: dict[str, int] = {}
     try:
-        for chunk in chunked(_rows(open_file, summary.problems, summary)):
-            tags = [r.asset_tag for r in chunk]
-            elsewhere = set(
-                Asset.objects.filter(asset_tag__in=tags).exclude(owner=organisation).values_list("asset_tag", flat=True)
-            )
-            existing = {a.asset_tag: a for a in Asset.objects.filter(owner=organisation, asset_tag__in=tags)}
-            staff = dict(
-                StaffMember.objects.filter(
-                    organisation=organisation, email__in={r.assigned_email for r in chunk}
-                ).values_list("email", "pk")
-            )
-            models = {
-                (m.manufacturer, m.model): m
-                for m in DeviceModel.objects.filter(
-                    manufacturer__in={r.manufacturer for r in chunk}, model__in={r.model for r in chunk}
-                )
-            }
-            for row in chunk:
-                values = (
-                    row.asset_tag,
-                    row.serial,
-                    row.kind,
-                    row.manufacturer,
-                    row.model,
-                    row.site,
-                    row.status,
-                    row.assigned_email,
-                )
-                if row.asset_tag in seen:
-                    summary.problems.append(
-                        RowProblem(
-                            row.line, "asset_tag", f"{row.asset_tag} is also on row {seen[row.asset_tag]}", values
-                        )
-                    )
-                    continue
-                seen[row.asset_tag] = row.line
-                if row.asset_tag in elsewhere:
-                    summary.problems.append(
-                        RowProblem(row.line, "asset_tag", f"{row.asset_tag} belongs to another organisation", values)
-                    )
-                    continue
-                if row.assigned_email and row.assigned_email not in staff:
-                    summary.problems.append(
-                        RowProblem(
-                            row.line,
-                            "assigned_email",
-                            f"{row.assigned_email} is not in this organisation's directory",
-                            values,
-                        )
-                    )
-                    continue
-                current = existing.get(row.asset_tag)
-                if current is not None and current.status == AssetStatus.DISPOSED:
-                    summary.problems.append(
-                        RowProblem(row.line, "status", f"{row.asset_tag} has been disposed of", values)
-                    )
-                    continue
-                wanted = _fields(row, models, staff)
-                if current is None:
-                    summary.adds += 1
-                elif any(getattr(current, k) != v for k, v in wanted.items() if k != "model_id" or v is not None):
-                    summary.changes += 1
-                else:
-                    summary.unchanged += 1
-    except ValueError as exc:
-        summary.problems.append(RowProblem(1, "", str(exc)))
+        with SeenKeys() as seen:
+            _check(organisation, open_file, summary, seen)
+    except FileRefused as refused:
+        summary.problems.append(refused.problem)
     if not summary.ok or not apply:
         return summary
     with transaction.atomic():
@@ -197,8 +164,69 @@ def asset_import(
     return summary
 
 
+def _check(
+    organisation: Organisation, open_file: Callable[[], IO[bytes]], summary: ImportSummary, seen: SeenKeys
+) -> None:
+    """Check every row and count what would change, writing nothing."""
+    for chunk in chunked(_rows(open_file, summary.problems, summary)):
+        tags = [r.asset_tag for r in chunk]
+        existing = {a.asset_tag: a for a in Asset.objects.filter(owner=organisation, asset_tag__in=tags)}
+        staff = dict(
+            StaffMember.objects.filter(
+                organisation=organisation, email__in={r.assigned_email for r in chunk}
+            ).values_list("email", "pk")
+        )
+        models = {
+            (m.manufacturer, m.model): m
+            for m in DeviceModel.objects.filter(
+                manufacturer__in={r.manufacturer for r in chunk}, model__in={r.model for r in chunk}
+            )
+        }
+        firsts = seen.first_rows([(r.asset_tag, r.line) for r in chunk])
+        for row, first in zip(chunk, firsts, strict=True):
+            values = (
+                row.asset_tag,
+                row.serial,
+                row.kind,
+                row.manufacturer,
+                row.model,
+                row.site,
+                row.status,
+                row.assigned_email,
+            )
+            if first is not None:
+                summary.problems.append(
+                    RowProblem(row.line, "asset_tag", f"{row.asset_tag} is also on row {first}", values)
+                )
+                continue
+            if row.assigned_email and row.assigned_email not in staff:
+                summary.problems.append(
+                    RowProblem(
+                        row.line,
+                        "assigned_email",
+                        f"{row.assigned_email} is not in this organisation's directory",
+                        values,
+                    )
+                )
+                continue
+            current = existing.get(row.asset_tag)
+            if current is not None and current.status == AssetStatus.DISPOSED:
+                summary.problems.append(RowProblem(row.line, "status", f"{row.asset_tag} has been disposed of", values))
+                continue
+            wanted = _fields(row, models, staff)
+            if current is None:
+                summary.adds += 1
+            elif any(getattr(current, k) != v for k, v in wanted.items() if k != "model_id" or v is not None):
+                summary.changes += 1
+            else:
+                summary.unchanged += 1
+
+
 def _write(
-    actor: Actor, organisation: Organisation, open_file: Callable[[], IO[bytes]], progress: Callable[[int], None] | None
+    actor: Actor,
+    organisation: Organisation,
+    open_file: Callable[[], IO[bytes]],
+    progress: Callable[[int], object] | None,
 ) -> None:
     now = timezone.now()
     for chunk in chunked(_rows(open_file, [], None)):
@@ -226,6 +254,7 @@ def _write(
         )
         events: list[tuple[Any, ...]] = []
         audit: list[tuple[Any, ...]] = []
+        asset: Asset | None
         for asset, row in zip(created, new_rows, strict=True):
             events.append((asset.pk, now, "registered", "", row.status, actor.label[:200], "imported"))
             audit.append(

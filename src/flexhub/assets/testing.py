@@ -22,7 +22,8 @@ def build_assets(world: World, actor: Actor) -> None:
             f"{code}-0003,SN{code}3,desktop,HP,Elite 600,London,retired,",
         ]
         content = (HEADER + "\n".join(rows) + "\n").encode()
-        asset_import(actor=actor, organisation=world.orgs[code], open_file=lambda c=content: io.BytesIO(c))
+        # mypy cannot type a lambda whose default binds the loop variable (python/mypy#15459)
+        asset_import(actor=actor, organisation=world.orgs[code], open_file=lambda c=content: io.BytesIO(c))  # type: ignore[misc]
         asset_dispose(
             actor=actor,
             asset=Asset.objects.get(asset_tag=f"{code}-0003"),

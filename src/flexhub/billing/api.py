@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,14 @@ from flexhub.billing.models import BillingRun, CreditNote, CreditNotePdf, Invoic
 from flexhub.billing.selectors import aged_debt, invoice_balance, with_balances
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
-from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.api_base import (
+    MONTH_SCHEMA,
+    MonthField,
+    MonthFilter,
+    ScopedReadOnlyViewSet,
+    ScopedViewSetMixin,
+    VisibleRelatedField,
+)
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404, is_authority_of
@@ -51,43 +59,49 @@ def _month(text: str, field: str = "period") -> Month:
         raise RuleError(f"{field}: {exc}", field=field) from exc
 
 
-class RunSerializer(serializers.ModelSerializer[BillingRun]):
+class BillingRunSerializer(serializers.ModelSerializer[BillingRun]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    period = serializers.DateField(format="%Y-%m", read_only=True)
+    period = MonthField(read_only=True)
 
     class Meta:
         model = BillingRun
         fields = ["id", "framework", "period", "pools", "ran_at", "ran_by"]
 
 
-class RunRequestSerializer(serializers.Serializer[Any]):
+class BillMonthSerializer(serializers.Serializer[Any]):
     framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
-    period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    period = MonthField()
 
 
 class BillingRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """Billing runs (authority only). POST bills a month; POST {id}/issue/ issues its drafts."""
 
     allowed_roles = frozenset({Role.AUTHORITY_ADMIN})
+    conflict_actions = frozenset({"create", "issue"})  # the month's billing run is locked NOWAIT: 409 when busy
     queryset = BillingRun.objects.all()
-    serializer_class = RunSerializer
+    serializer_class = BillingRunSerializer
     filterset_fields = ["framework__code"]
 
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("framework").order_by("framework__code", "-period")
 
-    @extend_schema(request=RunRequestSerializer, responses=RunSerializer)
+    @extend_schema(request=BillMonthSerializer, responses=BillingRunSerializer)
     def create(self, request: Request) -> Response:
-        body = RunRequestSerializer(data=request.data, context=self.get_serializer_context())
+        body = BillMonthSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         run = services.billing_run(
             actor=self.actor(),
             framework=body.validated_data["framework"],
-            month=_month(body.validated_data["period"]),
+            month=Month.of(body.validated_data["period"]),
         )
-        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(BillingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "IssuedInvoices", {"issued": serializers.ListField(child=serializers.CharField(), help_text="Numbers")}
+        ),
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         run = self.get_object()
@@ -145,7 +159,7 @@ class BalanceSerializer(serializers.Serializer[Any]):
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    period = serializers.DateField(format="%Y-%m")
+    period = MonthField(read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
     supplier = InvoiceSupplierSerializer(source="*", read_only=True)
     customer = InvoiceCustomerSerializer(source="*", read_only=True)
@@ -190,13 +204,21 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
         return {"owed": money_text(balance.owed), "status": balance.status}
 
 
+class InvoiceFilter(django_filters.FilterSet):  # type: ignore[misc]
+    period = MonthFilter()
+
+    class Meta:
+        model = Invoice
+        fields = ["framework__code", "member__code", "status", "period", "number"]
+
+
 class InvoiceViewSet(ScopedReadOnlyViewSet):
     """Invoices: the authority's frameworks' or the member's own. Agents and integrators: none."""
 
     allowed_roles = COMMERCIAL_ROLES
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
-    filterset_fields = ["framework__code", "member__code", "status", "period", "number"]
+    filterset_class = InvoiceFilter
 
     def refine(self, queryset: Any) -> Any:
         return with_balances(
@@ -219,7 +241,7 @@ class InvoiceViewSet(ScopedReadOnlyViewSet):
 
 class CreditNoteSerializer(serializers.ModelSerializer[CreditNote]):
     invoice = VisibleRelatedField(slug_field="id", queryset=Invoice.objects.all())
-    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
     net = serializers.DecimalField(
         max_digits=16,
         decimal_places=2,
@@ -352,7 +374,7 @@ def aged_debt_report(request: Request) -> Response:
 @extend_schema(
     parameters=[
         OpenApiParameter("framework", str, required=True),
-        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+        OpenApiParameter("period", MONTH_SCHEMA, required=True),
         OpenApiParameter("join", str, required=True, many=True, description="NAME=SEATS, repeatable"),
     ],
     responses={200: dict},
@@ -381,7 +403,7 @@ def whatif(request: Request) -> Response:
 @extend_schema(
     parameters=[
         OpenApiParameter("framework", str, required=True),
-        OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+        OpenApiParameter("period", MONTH_SCHEMA, required=True),
     ],
     responses={200: dict},
 )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from flexhub.rules.periods import Month
+
+if TYPE_CHECKING:
+    from flexhub.frameworks.models import Framework
 
 
 class MonthField(forms.CharField):
@@ -36,7 +39,7 @@ class CreditNoteForm(forms.Form):
 
 
 class WhatIfForm(forms.Form):
-    framework = forms.ModelChoiceField(queryset=None, empty_label=None)  # type: ignore[arg-type]
+    framework: forms.ModelChoiceField[Framework] = forms.ModelChoiceField(queryset=None, empty_label=None)
     period = MonthField(label="Month", help_text="YYYY-MM")
     joiners = forms.CharField(
         label="Bodies joining",

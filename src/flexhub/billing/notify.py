@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 
-from flexhub.billing.models import CreditNotePdf, InvoicePdf
+from flexhub.billing.models import CreditNotePdf, InvoicePdf, IssuedPdf
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
 from flexhub.rules.money import money_text
@@ -33,7 +33,8 @@ def _base_url() -> str:
 def documents_send(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence[int] = ()) -> int:
     """Email each document's PDF to its member's finance contact; returns the messages sent.
     A mail server that is down is logged, never a failure of the issue."""
-    messages = []
+    messages: list[tuple[Organisation, str, str, str, IssuedPdf]] = []
+    document: IssuedPdf
     for document in InvoicePdf.objects.filter(invoice_id__in=invoice_ids).select_related("invoice__member"):
         invoice = document.invoice
         link = _base_url() + reverse("invoice-detail", kwargs={"pk": invoice.pk})

@@ -366,7 +366,7 @@ def _quantity(value: Decimal | None) -> int | float | None:
 
 
 def invoice_json(invoice: Invoice) -> dict[str, Any]:
-    lines = []
+    lines: list[dict[str, str | int | float | None]] = []
     for line in invoice.lines.all():
         if line.kind == "credit":
             lines.append(

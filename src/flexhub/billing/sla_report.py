@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flexhub.billing.selectors import billing_terms
+from flexhub.billing.services import check_period
 from flexhub.frameworks.models import Framework
 from flexhub.rules.billing import bill_month, credits_earned
 from flexhub.rules.money import money_text
@@ -16,7 +17,12 @@ from flexhub.servicedesk.selectors import breach_counts, month_ticket_sla
 def sla_month_report(framework: Framework, month: Month) -> dict[str, Any]:
     """`flexhub sla --json` as docs/scenario-format.md describes it: every member and priority with
     a resolution breach in the month, its percent, and the (positive) amount credited, "0.00" where
-    the member had no core charge; the invoice carries the non-zero ones as negative lines."""
+    the member had no core charge; the invoice carries the non-zero ones as negative lines.
+
+    A month outside the framework's term is refused (RuleError), as billing refuses it: it has
+    no bill to credit, and measuring the open tickets to the end of a month centuries away would
+    keep the SLA clock busy for as long."""
+    check_period(framework, month)
     tickets = month_ticket_sla(framework, month)
     terms = billing_terms(framework)
     breaches = breach_counts(tickets, month)

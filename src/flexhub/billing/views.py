@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet, Sum
@@ -79,7 +79,8 @@ class BillingRunCreateView(RoleRequiredMixin, View):
         framework = get_visible_or_404(Framework, request.user, code=code)
         form = RunForm(request.POST, prefix=framework.code)
         if not form.is_valid():
-            messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+            # an ErrorList yields its messages as strings, not the ValidationErrors it keeps
+            messages.error(request, "; ".join(cast(str, e) for errors in form.errors.values() for e in errors))
             return redirect("billing-home")
         try:
             run = services.billing_run(

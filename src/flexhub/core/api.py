@@ -170,6 +170,7 @@ class PersonViewSet(
             last_name=data.get("last_name", ""),
         )
 
+    @extend_schema(request=PersonUpdateSerializer, responses=PersonSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
         serializer = PersonUpdateSerializer(data=request.data)
@@ -187,8 +188,8 @@ class PersonViewSet(
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
-    organisation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry
@@ -239,6 +240,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
         fields = ["id", "username", "first_name", "last_name", "email", "organisation", "role"]
 
 
+@extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:

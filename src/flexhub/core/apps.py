@@ -7,7 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Organisations, people and audit"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
         from flexhub.core import navigation as nav
+        from flexhub.core.signin import sign_in_failed
+
+        user_login_failed.connect(sign_in_failed, dispatch_uid="flexhub-failed-sign-in-audit")
 
         nav.register(
             "Organisations", "organisation-list", frozenset({"authority-admin", "member-admin", "integrator"}), 10

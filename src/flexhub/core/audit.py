@@ -7,7 +7,7 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 
@@ -172,7 +172,34 @@ def audit_record(
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
         organisation=organisation,
-        framework=framework,
+        framework=cast(Any, framework),  # a frameworks.Framework, a type core may not import
         changes=changes,
+        reason=reason,
+    )
+
+
+def audit_record_event(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    object_repr: str,
+    organisation: Organisation | None,
+    changes: dict[str, list[Any]] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append an entry about something that may have no row to point at, such as a sign-in
+    attempted as a username that does not exist; called by services inside their transaction."""
+    return AuditEntry.objects.create(
+        actor=actor.user,
+        actor_label=actor.label[:200],
+        channel=actor.channel,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:300],
+        organisation=organisation,
+        changes=changes or {},
         reason=reason,
     )

@@ -12,8 +12,8 @@ from flexhub.core.navigation import navigation_for
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+    if user is None or not user.is_authenticated or getattr(request, "two_factor_step", None):
+        return {"nav_items": []}  # signed out, or still to give the second factor
     items = []
     for item in navigation_for(user):
         href = reverse(item.url_name)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -43,18 +43,40 @@ def cell_text(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+class _Echo:
+    """A file whose `write` hands back what it is given, so the csv writer yields each line."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The file line by line, the byte-order mark first: a long export (the audit log) is
+    streamed through the same cells as a short one, never held whole."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield BOM + str(writer.writerow([cell_text(h) for h in header]))
+    for row in rows:
+        yield str(writer.writerow([cell_text(v) for v in row]))
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """The whole file as text, the byte-order mark first."""
     out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell_text(h) for h in header])
-    writer.writerows([cell_text(v) for v in row] for row in rows)
+    out.writelines(csv_lines(header, rows))
     return out.getvalue()
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     """A CSV file to download."""
     response = HttpResponse(csv_text(header, rows).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_stream(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+    """A CSV file to download, written as it is sent (for exports of any length)."""
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

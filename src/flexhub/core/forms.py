@@ -59,6 +59,34 @@ class LoginForm(AuthenticationForm):
     """Django's login form; the renderer gives it GOV.UK markup."""
 
 
+class TwoFactorCodeForm(forms.Form):
+    """One code: six digits from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Why",
+        max_length=300,
+        required=False,
+        help_text="Kept in the audit log, for example: phone lost",
+    )
+
+
 class OrganisationForm(forms.Form):
     name = forms.CharField(max_length=200)
     region = forms.ChoiceField(

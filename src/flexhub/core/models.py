@@ -100,6 +100,8 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
+    # Something attempted and refused: a failed sign-in, a wrong two-factor code.
+    REFUSED = "refused", "Refused"
 
 
 class AuditEntryImmutable(Exception):

@@ -87,11 +87,12 @@ def administered_organisation_ids(user: User) -> models.QuerySet[Any]:
     the operator changes its name, region, logins or shape on the command line.
     """
     organisation_model = apps.get_model("core", "Organisation")
-    own = organisation_model.objects.filter(pk=user.organisation_id)
+    own: models.QuerySet[Any] = organisation_model.objects.filter(pk=user.organisation_id)
     if user.role == Role.MEMBER_ADMIN:
         return own.values("pk")
     if user.role != Role.AUTHORITY_ADMIN:
-        return organisation_model.objects.none().values("pk")
+        nothing: models.QuerySet[Any] = organisation_model.objects.none().values("pk")
+        return nothing
     framework_model = apps.get_model("frameworks", "Framework")
     others = framework_model.objects.exclude(authority_id=user.organisation_id).values("pk")
     wholly_ours = organisation_model.objects.filter(pk__in=reachable_organisation_ids(user)).exclude(
@@ -225,6 +226,8 @@ def is_authority_of(user: Any, framework: Any) -> bool:
 def get_visible_or_404(model: type[M], user: Any, scope: str = "visible_to", **lookup: Any) -> M:
     """The object matching `lookup` if `user` may see it (or, with `scope="administered_by"`,
     administer it); 404 otherwise, never 403."""
+    if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
+        raise Http404(f"No {model._meta.verbose_name} found.")  # no key holds one; PostgreSQL cannot compare it
     try:
         return getattr(model._default_manager, scope)(user).get(**lookup)  # type: ignore[no-any-return]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:

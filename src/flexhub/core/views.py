@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from flexhub.core import panels, services
+from flexhub.core import panels, services, signin
 from flexhub.core.audit import Actor
+from flexhub.core.csvexport import csv_stream
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import (
     AuditFilterForm,
@@ -121,6 +121,13 @@ class PersonDetailView(ScopedDetailView):
     template_name = "core/person_detail.html"
     context_object_name = "person"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        context["two_factor_enabled"] = signin.two_factor_enabled(self.object)
+        context["can_reset_two_factor"] = user.role == Role.AUTHORITY_ADMIN and user.pk != self.object.pk
+        return context
+
 
 def _role_choices(manager: User, organisation: Organisation | None) -> list[tuple[str, str]]:
     if organisation is None:
@@ -218,58 +225,48 @@ class AuditListView(ScopedListView):
         return context
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+AUDIT_CSV_COLUMNS = [
+    "at_utc",
+    "at_london",
+    "actor",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "organisation",
+    "changes",
+    "reason",
+]
 
 
 class AuditCsvView(RoleRequiredMixin, TemplateView):
-    """The filtered audit log as CSV, streamed so a long log does not fill memory."""
+    """The filtered audit log as CSV, streamed so a long log does not fill memory; written by
+    core.csvexport like every CSV, so a name or reason a user typed is never run as a formula."""
 
     allowed_roles = ADMINS
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:  # type: ignore[override]
         entries = audit_entries_filtered(user=request.user, form=AuditFilterForm(request.GET or None))
-        writer = csv.writer(_Echo())
         london = timezone.get_default_timezone()
-
-        def rows() -> Any:
-            yield writer.writerow(
-                [
-                    "at_utc",
-                    "at_london",
-                    "actor",
-                    "channel",
-                    "action",
-                    "object_type",
-                    "object_id",
-                    "object",
-                    "organisation",
-                    "changes",
-                    "reason",
-                ]
-            )
-            for e in entries.select_related("organisation").iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        e.at.isoformat(),
-                        e.at.astimezone(london).isoformat(),
-                        e.actor_label,
-                        e.channel,
-                        e.action,
-                        e.object_type,
-                        e.object_id,
-                        e.object_repr,
-                        e.organisation.code if e.organisation else "",
-                        _changes_text(e.changes),
-                        e.reason,
-                    ]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        rows = (
+            [
+                e.at.isoformat(),
+                e.at.astimezone(london).isoformat(),
+                e.actor_label,
+                e.channel,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.organisation.code if e.organisation else "",
+                _changes_text(e.changes),
+                e.reason,
+            ]
+            for e in entries.select_related("organisation").iterator(chunk_size=2000)
+        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="flexhub-audit-{stamp}.csv"'
-        return response
+        return csv_stream(f"flexhub-audit-{stamp}.csv", AUDIT_CSV_COLUMNS, rows)
 
 
 def _changes_text(changes: dict[str, Any]) -> str:
@@ -280,6 +277,15 @@ class AccountView(LoginRequiredMixin, TemplateView):
     """Your own details, and your API token (shown once you ask for it)."""
 
     template_name = "core/account.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user: Any = self.request.user
+        return super().get_context_data(
+            two_factor_enabled=signin.two_factor_enabled(user),
+            two_factor_required=signin.two_factor_required(user),
+            recovery_codes_left=signin.recovery_codes_left(user),
+            **kwargs,
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = services.user_token(actor=Actor.for_request(request), user=request.user)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from flexhub.core.api_base import ScopedReadOnlyViewSet
@@ -13,7 +14,7 @@ from flexhub.directory.models import ADMIN_ROLES, DIRECTORY_ROLES, StaffMember, 
 
 class StaffSerializer(serializers.ModelSerializer[StaffMember]):
     organisation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    predecessor: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    predecessor: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = StaffMember
@@ -32,6 +33,7 @@ class StaffSerializer(serializers.ModelSerializer[StaffMember]):
         ]
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("q", str, description="Name, email or unit")]))
 class StaffViewSet(ScopedReadOnlyViewSet):
     """The directory; `?q=` searches name, email and unit."""
 

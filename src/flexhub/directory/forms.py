@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+if TYPE_CHECKING:
+    from flexhub.core.models import Organisation
+    from flexhub.directory.models import StaffMember
+
 
 class UploadForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(queryset=None, empty_label=None)
     file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row")
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
@@ -18,8 +22,10 @@ class UploadForm(forms.Form):
 
 
 class TupeForm(forms.Form):
-    staff = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")  # type: ignore[arg-type]
-    to_supplier = forms.ModelChoiceField(queryset=None, empty_label="Choose a supplier", label="Transferring to")  # type: ignore[arg-type]
+    staff: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
+    to_supplier: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a supplier", label="Transferring to"
+    )
     transfer_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     terms_protected = forms.BooleanField(required=False, initial=True, label="Terms and conditions protected")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -20,11 +20,16 @@ class StaffStatus(models.TextChoices):
 
 
 class StaffMember(models.Model):
-    """A person in a member's directory, matched across imports by work email."""
+    """A person in a member's directory, matched across imports by work email.
+
+    An email is unique within an organisation's directory, not across flexhub: a rule across
+    directories would have an import refuse a row because some other organisation, which the
+    importer cannot see, holds the address, and so tell them who works there.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
     name = models.CharField(max_length=200)
-    email = models.EmailField(unique=True)
+    email = models.EmailField()
     unit = models.CharField(max_length=200)
     site = models.CharField(max_length=200)
     grade = models.CharField(max_length=100, blank=True)
@@ -57,7 +62,8 @@ class StaffMember(models.Model):
                 | Q(start_date__isnull=True)
                 | Q(leave_date__gte=models.F("start_date")),
                 name="staff_leaves_after_starting",
-            )
+            ),
+            models.UniqueConstraint(fields=["organisation", "email"], name="staff_email_unique_in_organisation"),
         ]
 
     def __str__(self) -> str:
@@ -112,12 +118,17 @@ class TupeTransfer(models.Model):
 
 class StagedImport(models.Model):
     """An uploaded CSV kept (in the database, so any app server can apply it) between its
-    preview and the admin's decision to apply it."""
+    preview and the admin's decision to apply it.
+
+    The file is stored once, in parts (StagedImportPart), so neither keeping it nor reading
+    it holds it whole in memory; `summary` is what the check found, its problems capped,
+    and the rejects file is made from it.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10)  # staff | assets
     filename = models.CharField(max_length=200)
-    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes uploaded")
     summary = models.JSONField(default=dict)
     uploaded_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField()
@@ -131,3 +142,21 @@ class StagedImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.filename} for {self.organisation.code}"
+
+
+class StagedImportPart(models.Model):
+    """One part, in upload order, of a staged file (at most a mebibyte each)."""
+
+    staged = models.ForeignKey(StagedImport, on_delete=models.CASCADE, related_name="parts")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy = TenancyRule(organisation="staged__organisation", roles=ADMIN_ROLES)
+
+    class Meta:
+        ordering = ["staged", "seq"]
+        constraints = [models.UniqueConstraint(fields=["staged", "seq"], name="staged_part_once")]
+
+    def __str__(self) -> str:
+        return f"part {self.seq} of upload {self.staged_id}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -15,14 +15,35 @@ from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
 from flexhub.core.bulk import insert_rows
-from flexhub.core.csvimport import ImportSummary, RowProblem, chunked, read_rows, text_stream
+from flexhub.core.csvimport import (
+    FileRefused,
+    ImportSummary,
+    RowProblem,
+    SeenKeys,
+    chunked,
+    field_problems,
+    read_rows,
+)
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
 from flexhub.core.tenancy import administers
-from flexhub.directory.models import StaffEvent, StaffMember, StaffStatus, TupeTransfer
+from flexhub.directory.imports import importer_for
+from flexhub.directory.models import (
+    StaffEvent,
+    StaffMember,
+    StaffStatus,
+    StagedImport,
+    StagedImportPart,
+    TupeTransfer,
+)
 
 STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
 STAFF_FIELDS = ("name", "unit", "site", "grade", "start_date", "leave_date", "predecessor_id", "status")
+# What the columns hold, from the model, so the check refuses what the write would.
+STAFF_LIMITS = {
+    c: StaffMember._meta.get_field(c).max_length  # type: ignore[union-attr]
+    for c in ("name", "email", "unit", "site", "grade")
+}
 _email = EmailValidator()
 
 
@@ -58,46 +79,46 @@ def _date(value: str, column: str, line: int, values: tuple[str, ...], problems:
 
 
 def _parse(line: int, row: dict[str, str], predecessors: dict[str, int], problems: list[RowProblem]) -> StaffRow | None:
+    """The row as it would be stored, or None with its every problem added to `problems`."""
     if "__width__" in row:
         problems.append(RowProblem(line, "", f"expected {len(STAFF_COLUMNS)} values, found {row['__width__']}"))
         return None
     values = tuple(row.get(c, "") for c in STAFF_COLUMNS)
-    before = len(problems)
+    found: list[RowProblem] = []
     for column in ("name", "email", "unit", "site"):
         if not row[column]:
-            problems.append(RowProblem(line, column, f"{column} is required", values))
+            found.append(RowProblem(line, column, f"{column} is required", values))
     email = row["email"].lower()
-    if email:
+    found.extend(field_problems(line, {**row, "email": email}, STAFF_LIMITS, values))
+    if email and not any(p.column == "email" for p in found):
         try:
             _email(email)
         except ValidationError:
-            problems.append(RowProblem(line, "email", f"{row['email']!r} is not a valid email address", values))
-    start = _date(row["start_date"], "start_date", line, values, problems)
-    leave = _date(row["leave_date"], "leave_date", line, values, problems)
+            found.append(RowProblem(line, "email", f"{row['email']!r} is not a valid email address", values))
+    start = _date(row["start_date"], "start_date", line, values, found)
+    leave = _date(row["leave_date"], "leave_date", line, values, found)
     if start and leave and leave < start:
-        problems.append(RowProblem(line, "leave_date", f"leaves ({leave}) before starting ({start})", values))
+        found.append(RowProblem(line, "leave_date", f"leaves ({leave}) before starting ({start})", values))
     predecessor = None
     if row["predecessor"]:
         code = row["predecessor"].upper()
         if code not in predecessors:
             known = ", ".join(sorted(predecessors)) or "none"
-            problems.append(
+            found.append(
                 RowProblem(
                     line,
                     "predecessor",
-                    f"{row['predecessor']!r} is not a predecessor of this organisation (its predecessors: {known})",
+                    f"{row['predecessor'][:40]!r} is not a predecessor of this organisation "
+                    f"(its predecessors: {known})",
                     values,
                 )
             )
         else:
             predecessor = predecessors[code]
-    if len(problems) > before:
+    if found:
+        problems.extend(found)
         return None
     return StaffRow(line, row["name"], email, row["unit"], row["site"], row["grade"], start, leave, predecessor)
-
-
-def _digest(email: str) -> bytes:
-    return hashlib.blake2b(email.encode(), digest_size=8).digest()
 
 
 def _staff_rows(
@@ -108,7 +129,7 @@ def _staff_rows(
 ) -> Iterator[StaffRow]:
     predecessors = dict(organisation.predecessors.values_list("code", "pk"))
     with open_file() as binary:
-        for line, row in read_rows(text_stream(binary), STAFF_COLUMNS):
+        for line, row in read_rows(binary, STAFF_COLUMNS):
             if summary is not None:
                 summary.rows += 1
             parsed = _parse(line, row, predecessors, problems)
@@ -117,36 +138,29 @@ def _staff_rows(
 
 
 def _check(open_file: Callable[[], IO[bytes]], organisation: Organisation) -> ImportSummary:
-    """Check every row and work out what would change, writing nothing."""
+    """Check every row and work out what would change, writing nothing.
+
+    Only this organisation's directory is consulted: an email is unique within a directory
+    (StaffMember's constraint), so whatever other directories hold cannot refuse a row, and
+    the check says nothing about them.
+    """
     summary = ImportSummary()
-    seen: dict[bytes, int] = {}
     try:
-        rows = _staff_rows(open_file, organisation, summary.problems, summary)
-        for chunk in chunked(rows):
-            fresh = []
-            for row in chunk:
-                key = _digest(row.email)
-                if key in seen:
-                    summary.problems.append(RowProblem(row.line, "email", f"{row.email} is also on row {seen[key]}"))
-                    continue
-                seen[key] = row.line
-                fresh.append(row)
-            emails = [r.email for r in fresh]
-            elsewhere = dict(
-                StaffMember.objects.filter(email__in=emails)
-                .exclude(organisation=organisation)
-                .values_list("email", "organisation__code")
-            )
-            existing = {s.email: s for s in StaffMember.objects.filter(organisation=organisation, email__in=emails)}
-            for row in fresh:
-                if row.email in elsewhere:
-                    summary.problems.append(
-                        RowProblem(row.line, "email", f"{row.email} is already in another organisation's directory")
-                    )
-                    continue
-                _count(summary, row, existing.get(row.email))
-    except ValueError as exc:
-        summary.problems.append(RowProblem(1, "", str(exc)))
+        with SeenKeys() as seen:
+            rows = _staff_rows(open_file, organisation, summary.problems, summary)
+            for chunk in chunked(rows):
+                fresh = []
+                for row, first in zip(chunk, seen.first_rows([(r.email, r.line) for r in chunk]), strict=True):
+                    if first is not None:
+                        summary.problems.append(RowProblem(row.line, "email", f"{row.email} is also on row {first}"))
+                        continue
+                    fresh.append(row)
+                emails = [r.email for r in fresh]
+                existing = {s.email: s for s in StaffMember.objects.filter(organisation=organisation, email__in=emails)}
+                for row in fresh:
+                    _count(summary, row, existing.get(row.email))
+    except FileRefused as refused:
+        summary.problems.append(refused.problem)
     return summary
 
 
@@ -192,7 +206,7 @@ def staff_import(
     organisation: Organisation,
     open_file: Callable[[], IO[bytes]],
     apply: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportSummary:
     """Import a directory CSV for one organisation: all rows or none.
 
@@ -213,7 +227,10 @@ def staff_import(
 
 
 def _write(
-    actor: Actor, organisation: Organisation, open_file: Callable[[], IO[bytes]], progress: Callable[[int], None] | None
+    actor: Actor,
+    organisation: Organisation,
+    open_file: Callable[[], IO[bytes]],
+    progress: Callable[[int], object] | None,
 ) -> None:
     now = timezone.now()
     problems: list[RowProblem] = []
@@ -302,6 +319,9 @@ def tupe_transfer(
         raise RuleError(f"{staff.name} is not in post at {member.code}", field="staff")
     if not to_supplier.is_supplier:
         raise RuleError(f"{to_supplier.code} is not a supplier", field="to_supplier")
+    if StaffMember.objects.filter(organisation=to_supplier, email=staff.email).exists():
+        # emails are unique within an organisation's records; this person's own address only
+        raise RuleError(f"{staff.email} is already recorded at {to_supplier.code}", field="staff")
     now = timezone.now()
     transfer = TupeTransfer.objects.create(
         staff=staff,
@@ -334,3 +354,96 @@ def tupe_transfer(
         organisation=member,
     )
     return transfer
+
+
+# Staged uploads: the web import keeps the file between its preview and its apply.
+
+PART_BYTES = 1 << 20
+
+
+@transaction.atomic
+def staged_import_store(
+    *, actor: Actor, organisation: Organisation, kind: str, filename: str, chunks: Iterable[bytes]
+) -> StagedImport:
+    """Keep an uploaded file for its preview, once and in parts of PART_BYTES.
+
+    `chunks` is read as it comes (an upload's `chunks()`), so a large file is never held whole
+    in memory, and kept in the database so that whichever app server answers the apply can read it.
+    """
+    if actor.user is not None and not administers(actor.user, organisation):
+        raise RuleError(f"you do not administer {organisation.code}, so you may not import for it")
+    importer_for(kind)  # an unknown kind fails here, not at the preview
+    staged = StagedImport.objects.create(
+        organisation=organisation,
+        kind=kind,
+        filename=filename[:200],
+        uploaded_by=actor.user,
+        uploaded_at=timezone.now(),
+    )
+    seq = size = 0
+    pending = bytearray()
+    for chunk in chunks:
+        pending += chunk
+        while len(pending) >= PART_BYTES:
+            StagedImportPart.objects.create(staged=staged, seq=seq, data=bytes(pending[:PART_BYTES]))
+            del pending[:PART_BYTES]
+            seq += 1
+        size += len(chunk)
+    if pending:
+        StagedImportPart.objects.create(staged=staged, seq=seq, data=bytes(pending))
+    staged.size = size
+    staged.save(update_fields=["size"])
+    return staged
+
+
+class _StagedFile(io.RawIOBase):
+    """A staged file read part by part (one query each), as the importers read any file."""
+
+    def __init__(self, staged: StagedImport) -> None:
+        super().__init__()
+        self._parts = list(staged.parts.order_by("seq").values_list("pk", flat=True))
+        self._data = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._data and self._parts:
+            part = StagedImportPart.objects.filter(pk=self._parts.pop(0)).values_list("data", flat=True).get()
+            self._data = memoryview(bytes(part))
+        count = min(len(buffer), len(self._data))
+        buffer[:count] = self._data[:count]
+        self._data = self._data[count:]
+        return count
+
+
+def _staged_open(staged: StagedImport) -> IO[bytes]:
+    """The staged file, opened afresh for each read (the importers read it twice)."""
+    return io.BufferedReader(_StagedFile(staged), buffer_size=1 << 16)
+
+
+def staged_import_check(*, actor: Actor, staged: StagedImport) -> ImportSummary:
+    """Check the staged file and keep what the check found (problems capped, each with its
+    row), from which the preview and the rejects file are made without reading the file again."""
+    summary = importer_for(staged.kind).run(
+        actor=actor, organisation=staged.organisation, open_file=lambda: _staged_open(staged), apply=False
+    )
+    staged.summary = summary.as_dict()
+    staged.save(update_fields=["summary"])
+    return summary
+
+
+def staged_import_apply(*, actor: Actor, staged: StagedImport) -> ImportSummary:
+    """Import the staged file (all or nothing, checked again against the directory as it is
+    now); once imported, the file is dropped and only its summary kept."""
+    if staged.applied_at:
+        raise RuleError("this file has been imported already")
+    summary = importer_for(staged.kind).run(
+        actor=actor, organisation=staged.organisation, open_file=lambda: _staged_open(staged), apply=True
+    )
+    staged.summary = summary.as_dict()
+    if summary.applied:
+        staged.applied_at = timezone.now()
+        staged.parts.all().delete()
+    staged.save(update_fields=["summary", "applied_at"])
+    return summary

@@ -3,18 +3,17 @@ machinery-of-government changes (dry run, then apply)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.generic import FormView, View
 
 from flexhub.core.audit import Actor
-from flexhub.core.csvimport import ImportSummary, RowProblem, problems_csv
+from flexhub.core.csvexport import csv_download
+from flexhub.core.csvimport import REJECTS_HEAD, rejects_rows
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.models import Organisation
@@ -33,6 +32,8 @@ from flexhub.directory.models import (
     TupeTransfer,
 )
 from flexhub.frameworks.models import Framework
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # larger files go through the command, which no request timeout stops
 
 
 class StaffListView(ScopedListView):
@@ -100,31 +101,28 @@ class ImportUploadView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     def form_valid(self, form: UploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
-        if upload.size > 50 * 1024 * 1024:
+        if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", "The file is larger than 50 MB: import it with the flexhub import command")
             return self.form_invalid(form)
-        content = upload.read()
-        staged = StagedImport.objects.create(
-            organisation=form.cleaned_data["organisation"],
-            kind=self.kind,
-            filename=upload.name[:200],
-            content=content,
-            uploaded_by=self.request.user,
-            uploaded_at=timezone.now(),
-        )
-        summary = _run(staged, self.request, apply=False)
-        staged.summary = summary.as_dict()
-        staged.save(update_fields=["summary"])
+        actor = Actor.for_request(self.request)
+        try:
+            staged = services.staged_import_store(
+                actor=actor,
+                organisation=form.cleaned_data["organisation"],
+                kind=self.kind,
+                filename=upload.name,
+                chunks=upload.chunks(services.PART_BYTES),
+            )
+        except RuleError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        try:
+            services.staged_import_check(actor=actor, staged=staged)
+        except RuleError as error:
+            staged.delete()  # with its parts: a file that cannot be imported is not kept
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
         return redirect("import-preview", pk=staged.pk)
-
-
-def _run(staged: StagedImport, request: HttpRequest, *, apply: bool) -> ImportSummary:
-    def open_file() -> Any:
-        return io.BytesIO(bytes(staged.content))
-
-    return importer_for(staged.kind).run(
-        actor=Actor.for_request(request), organisation=staged.organisation, open_file=open_file, apply=apply
-    )
 
 
 class ImportPreviewView(ScopedDetailView):
@@ -139,8 +137,8 @@ class ImportPreviewView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         summary = self.object.summary
         context["summary"] = summary
-        context["problems"] = summary.get("problems", [])[:100]
-        context["more_problems"] = max(0, len(summary.get("problems", [])) - 100)
+        context["problems"] = summary.get("problems", [])
+        context["more_problems"] = summary.get("more_problems", 0)
         return context
 
 
@@ -151,18 +149,12 @@ class ImportApplyView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         staged = get_visible_or_404(StagedImport, request.user, pk=pk)
-        if staged.applied_at:
-            messages.error(request, "This file has been imported already.")
-            return redirect("import-preview", pk=pk)
         try:
-            summary = _run(staged, request, apply=True)
+            summary = services.staged_import_apply(actor=Actor.for_request(request), staged=staged)
         except RuleError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.message[:1].upper() + error.message[1:] + ".")
             return redirect("import-preview", pk=pk)
-        staged.summary = summary.as_dict()
         if summary.applied:
-            staged.applied_at = timezone.now()
-            staged.content = b""  # imported: the upload is not kept beyond its summary
             messages.success(
                 request,
                 f"Imported: {summary.adds} new, {summary.changes} changed, "
@@ -172,12 +164,11 @@ class ImportApplyView(RoleRequiredMixin, View):
             messages.error(
                 request, "The file has problems now (the directory changed since the preview): nothing imported."
             )
-        staged.save(update_fields=["summary", "applied_at", "content"])
         return redirect("import-preview", pk=pk)
 
 
 class ImportRejectsView(RoleRequiredMixin, View):
-    """Every rejected row, with where and why, as CSV."""
+    """The rejected rows, with where and why, as CSV: made from what the check stored."""
 
     model = StagedImport
     allowed_roles = ADMIN_ROLES
@@ -185,11 +176,7 @@ class ImportRejectsView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         staged = get_visible_or_404(StagedImport, request.user, pk=pk)
         columns = importer_for(staged.kind).columns
-        summary = _run(staged, request, apply=False)
-        problems = [p if p.values else RowProblem(p.line, p.column, p.message) for p in summary.problems]
-        response = HttpResponse(problems_csv(problems, columns), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rejects-{staged.pk}.csv"'
-        return response
+        return csv_download(f"rejects-{staged.pk}.csv", [*REJECTS_HEAD, *columns], rejects_rows(staged.summary))
 
 
 class TupeListView(ScopedListView):

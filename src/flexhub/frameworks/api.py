@@ -41,12 +41,15 @@ class TowerSerializer(serializers.ModelSerializer[Tower]):
 
 class FrameworkSerializer(serializers.ModelSerializer[Framework]):
     authority: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    integrator: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    integrator: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     suppliers: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     towers = TowerSerializer(many=True, read_only=True)
     ceiling = serializers.SerializerMethodField(help_text="Value ceiling, committed and headroom (authority only)")
     invoiced_by: Any = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Whose VAT invoices members get; null: the sole supplier"
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Whose VAT invoices members get; null: the sole supplier",
     )
 
     class Meta:
@@ -211,14 +214,14 @@ class ServiceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         )
 
 
-class LineSerializer(serializers.Serializer[Any]):
+class ContractLineSerializer(serializers.Serializer[Any]):
     service = serializers.CharField(source="service.code")
     quantity = serializers.IntegerField(min_value=0)
     start = serializers.DateField(required=False, allow_null=True)
     end = serializers.DateField(required=False, allow_null=True)
 
 
-class ChangeSerializer(serializers.Serializer[Any]):
+class ContractChangeSerializer(serializers.Serializer[Any]):
     service = serializers.CharField(source="service.code")
     effective = serializers.DateField()
     quantity = serializers.IntegerField(min_value=0)
@@ -227,8 +230,8 @@ class ChangeSerializer(serializers.Serializer[Any]):
 class ContractSerializer(serializers.ModelSerializer[CallOffContract]):
     framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
     member = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
-    lines = LineSerializer(many=True)
-    changes = ChangeSerializer(many=True, required=False)
+    lines = ContractLineSerializer(many=True)
+    changes = ContractChangeSerializer(many=True, required=False)
 
     class Meta:
         model = CallOffContract
@@ -346,8 +349,8 @@ class DeliveryViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
 class SeatChangeSerializer(serializers.ModelSerializer[SeatChangeRequest]):
     contract = VisibleRelatedField(slug_field="id", queryset=CallOffContract.objects.all())
     service = serializers.CharField(source="service.code")
-    requested_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = SeatChangeRequest

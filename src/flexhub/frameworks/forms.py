@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from flexhub.core.models import Region
+from flexhub.core.models import Organisation, Region
 from flexhub.frameworks.models import Category, Classification, PricingModel, Service, Unit
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -49,7 +49,7 @@ class ContractForm(forms.Form):
     """A call-off to sign; one quantity field per recurring service of the framework."""
 
     ref = forms.CharField(max_length=64, label="Contract reference")
-    member = forms.ModelChoiceField(queryset=None, empty_label="Choose a member")  # type: ignore[arg-type]
+    member: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(queryset=None, empty_label="Choose a member")
     signed = forms.DateField(**DATE)  # type: ignore[arg-type]
     start = forms.DateField(**DATE)  # type: ignore[arg-type]
     end = forms.DateField(**DATE)  # type: ignore[arg-type]
@@ -78,7 +78,7 @@ class ContractForm(forms.Form):
 
 
 class SeatChangeForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
     effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
     quantity = forms.IntegerField(min_value=0, label="New quantity")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -90,7 +90,7 @@ class SeatChangeForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
     date = forms.DateField(**DATE)  # type: ignore[arg-type]
     quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
 
@@ -101,7 +101,7 @@ class DeliveryForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")  # type: ignore[arg-type]
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
     effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
     quantity = forms.IntegerField(min_value=0, label="New quantity", help_text="0 stops the line")
     reason = forms.CharField(required=False)
@@ -154,7 +154,7 @@ class InvoicingForm(forms.Form):
         help_text="From an invoice's issue date to its due date",
     )
     invoiced_by: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         label="Who invoices the members",
         empty_label="The sole supplier",

@@ -75,6 +75,14 @@ def _framework_snapshot(framework: Framework) -> dict[str, Any]:
     return values
 
 
+def _require_code(code: str, field: str) -> None:
+    """Codes and references entered on a page, through the API or by command follow the same
+    rule as in a scenario file (rules.validation.code_problem): plain enough to read the same
+    in a URL, a file name and a spreadsheet cell, where `=1+1` would be a formula."""
+    if problem := code_problem(code):
+        raise RuleError(problem, field=field)
+
+
 @transaction.atomic
 def framework_save(
     *,
@@ -96,6 +104,7 @@ def framework_save(
     whose VAT invoices the members get (by default the sole supplier).
     """
     suppliers = list(suppliers)
+    _require_code(code, "code")
     if not authority.is_authority:
         raise RuleError(f"{authority.code} is not an authority", field="authority")
     for supplier in suppliers:
@@ -284,6 +293,7 @@ def vat_rates_set(*, actor: Actor, framework: Framework, rates: list[tuple[dt.da
 @transaction.atomic
 def tower_save(*, actor: Actor, framework: Framework, code: str, name: str, supplier: Organisation) -> Tower:
     """Create or update a tower; its supplier must be one of the framework's."""
+    _require_code(code, "code")
     if not framework.suppliers.filter(pk=supplier.pk).exists():
         raise RuleError(f"{supplier.code} is not a supplier of {framework.code}", field="supplier")
     tower = Tower.objects.filter(framework=framework, code=code).first()
@@ -336,6 +346,7 @@ def service_save(
     A flat service has one band from 0; pooled bands start at 0 and rise.
     """
     require_authority(actor, framework)
+    _require_code(code, "code")
     for field_name, value, choices in (
         ("category", category, Category.values),
         ("unit", unit, Unit.values),
@@ -461,6 +472,7 @@ def contract_sign(
     ref = ref.strip()
     if not ref:
         raise RuleError("enter a contract reference", field="ref")
+    _require_code(ref, "ref")
     if framework.contracts.filter(ref=ref).exists():
         raise RuleError(f"{framework.code} already has a contract {ref}", field="ref")
     if not member.is_member:

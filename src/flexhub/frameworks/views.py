@@ -51,13 +51,14 @@ class FrameworkListView(ScopedListView):
     template_name = "frameworks/framework_list.html"
 
     def get_queryset(self) -> QuerySet[Framework]:
-        return (
+        queryset: QuerySet[Framework] = (
             super()
             .get_queryset()
             .select_related("authority", "integrator")
             .annotate(committed=Sum("contracts__committed_value"))
             .order_by("code")
         )
+        return queryset
 
 
 class FrameworkDetailView(ScopedDetailView):
@@ -139,7 +140,7 @@ class ServiceEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.service: Service | None = None
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
+        if request.user.is_authenticated and request.user.role in self.allowed_roles:
             if "pk" in kwargs:
                 self.service = get_visible_or_404(Service, request.user, pk=kwargs["pk"])
                 self.framework = self.service.framework
@@ -207,7 +208,9 @@ class ContractListView(ScopedListView):
     template_name = "frameworks/contract_list.html"
 
     def get_queryset(self) -> QuerySet[CallOffContract]:
-        queryset = super().get_queryset().select_related("framework", "member").annotate(line_count=Count("lines"))
+        queryset: QuerySet[CallOffContract] = (
+            super().get_queryset().select_related("framework", "member").annotate(line_count=Count("lines"))
+        )
         framework = self.request.GET.get("framework")
         if framework:
             queryset = queryset.filter(framework__code=framework)
@@ -259,7 +262,7 @@ class ContractSignView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
     template_name = "frameworks/contract_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
+        if request.user.is_authenticated and request.user.role in self.allowed_roles:
             self.framework = get_visible_or_404(Framework, request.user, code=kwargs["code"])
             if not is_authority_of(request.user, self.framework):
                 raise Http404
@@ -386,7 +389,7 @@ class SeatChangeDecideView(RoleRequiredMixin, FormView):  # type: ignore[type-ar
     http_method_names = ["post"]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role in self.allowed_roles:  # type: ignore[union-attr]
+        if request.user.is_authenticated and request.user.role in self.allowed_roles:
             self.seat_request = get_visible_or_404(SeatChangeRequest, request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

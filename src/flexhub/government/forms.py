@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+
+if TYPE_CHECKING:
+    from flexhub.core.models import Organisation
 
 
 class MogForm(forms.Form):
@@ -17,10 +20,12 @@ class MogForm(forms.Form):
     )
     code = forms.CharField(required=False, max_length=32, label="New organisation's code (when forming)")
     name = forms.CharField(required=False, max_length=200, label="New organisation's name (when forming)")
-    into = forms.ModelChoiceField(queryset=None, required=False, label="Merge into (when merging)")  # type: ignore[arg-type]
-    predecessors = forms.ModelMultipleChoiceField(
+    into: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Merge into (when merging)"
+    )
+    predecessors: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
         queryset=None,
-        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
+        widget=forms.CheckboxSelectMultiple,
         label="Predecessors (or the organisation merged)",
     )
     units = forms.CharField(required=False, label="Only staff of these units (comma-separated; empty: everyone)")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from flexhub.assets.models import Asset, AssetEvent
@@ -139,12 +139,23 @@ def mog_plan(
     partial = bool(units or staff_emails)
     plan.keys["staff"] = list(staff.order_by("pk").values_list("pk", flat=True))
     plan.samples["staff"] = [f"{n} <{e}>" for n, e in staff.order_by("name").values_list("name", "email")[:SAMPLE]]
+    successor = plan.into or plan.existing
+    _refuse_twice(
+        StaffMember.objects.filter(Q(pk__in=staff.values("pk")) | Q(organisation=successor)),
+        "email",
+        f"{plan.successor_code}'s directory",
+    )
     if move_assets:
         assets = Asset.objects.filter(owner__in=predecessors)
         if partial:
             assets = assets.filter(assigned_to__in=staff)
         plan.keys["assets"] = list(assets.order_by("pk").values_list("pk", flat=True))
         plan.samples["assets"] = list(assets.order_by("asset_tag").values_list("asset_tag", flat=True)[:SAMPLE])
+        _refuse_twice(
+            Asset.objects.filter(Q(pk__in=assets.values("pk")) | Q(owner=successor)),
+            "asset_tag",
+            f"{plan.successor_code}'s asset register",
+        )
     if move_contracts:
         contracts = CallOffContract.objects.filter(member__in=predecessors)
         if contract_refs:
@@ -163,6 +174,17 @@ def mog_plan(
         plan.keys["tickets"] = list(tickets.order_by("pk").values_list("pk", flat=True))
         plan.samples["tickets"] = list(tickets.order_by("ref").values_list("ref", flat=True)[:SAMPLE])
     return plan
+
+
+def _refuse_twice(records: QuerySet[Any], key: str, where: str) -> None:
+    """Refuse a change that would put one email (or asset tag) twice into the successor: each is
+    unique within an organisation. The authority making the change administers every
+    organisation involved, so naming the clash tells it nothing it may not see."""
+    clash = (
+        records.values(key).annotate(n=Count("pk")).filter(n__gt=1).order_by(key).values_list(key, flat=True).first()
+    )
+    if clash is not None:
+        raise RuleError(f"{clash} would be in {where} twice: change or remove one of them first", field="predecessors")
 
 
 @transaction.atomic
@@ -201,7 +223,7 @@ def mog_apply(*, actor: Actor, plan: MogPlan) -> MachineryChange:
     label = actor.label[:200]
     note = f"{ChangeKind(plan.kind).label} on {plan.effective}: {plan.reason}"
 
-    def audit_moves(object_type: str, rows: list[tuple[int, str, int]]) -> None:
+    def audit_moves(object_type: str, rows: list[tuple[int, str, str]]) -> None:
         audit_insert_rows(
             audit_row(
                 actor=actor,

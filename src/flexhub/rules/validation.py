@@ -120,7 +120,24 @@ def band_problems(pricing_model: str, bands: Sequence[tuple[int, str]]) -> list[
     return problems
 
 
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
+def date_range_problem(day: dt.date) -> str | None:
+    """Why a date is outside those flexhub works with, or None. Month ends, time zones and
+    bank holidays near year 1 or 9999 fall off Python's calendar (a timestamp on 1 January of
+    year 1 an hour ahead of UTC has no UTC time at all), so a date that far out is a typing
+    slip, refused where it is written rather than failing a load or a bill."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"{day} is outside the dates flexhub works with ({EARLIEST_DATE} to {LATEST_DATE})"
+    return None
+
+
 def framework_term_problems(start: dt.date, end: dt.date) -> list[Problem]:
+    problems = [Problem(key, p) for key, day in (("start", start), ("end", end)) if (p := date_range_problem(day))]
+    if problems:
+        return problems
     if end < start:
         return [Problem("end", f"the framework ends ({end}) before it starts ({start})")]
     return []
@@ -154,7 +171,13 @@ def contract_problems(
     """A contract's shape: its term inside the framework's, one line per recurring service of
     the catalogue (`units`: service code to unit), dates inside the contract, quantities of 0
     or more, each change of a service it has a line for, one change per service and day."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(key, p)
+        for key, day in (("signed", signed), ("start", start), ("end", end))
+        if day is not None and (p := date_range_problem(day))
+    ]
+    if problems:
+        return problems
     if end < start:
         return [Problem("end", f"the contract ends ({end}) before it starts ({start})")]
     if signed is not None and signed > end:
@@ -290,4 +313,40 @@ def payment_terms_problem(days: int) -> str | None:
     """Why a number of days to pay is not acceptable, or None."""
     if days < 0 or days > PAYMENT_TERMS_MAX_DAYS:
         return f"payment terms are from 0 to {PAYMENT_TERMS_MAX_DAYS} days, not {days}"
+    return None
+
+
+# What the database will hold. A check that passes must mean the write cannot fail, so the
+# limits of the columns (passed in by the app that owns the model: the rules know no Django)
+# are checked with everything else, and reported where the value was written.
+
+NUL = "\x00"
+
+
+def text_problem(value: str, *, max_length: int | None = None) -> str | None:
+    """Why text cannot be stored as written, or None: PostgreSQL refuses a NUL character in
+    text, and a column refuses (or, on SQLite, would silently keep) text longer than it."""
+    if NUL in value:
+        return "contains a NUL character (\\0), which cannot be stored"
+    if max_length is not None and len(value) > max_length:
+        return f"at most {max_length} characters, got {len(value)}"
+    return None
+
+
+def digits_problem(value: Decimal, *, max_digits: int, places: int) -> str | None:
+    """Why a decimal does not fit a column of `max_digits` digits, `places` of them after the
+    point, or None. Django would refuse it with an exception and PostgreSQL with an overflow."""
+    if not value.is_finite():
+        return f"{value} is not a number"
+    whole = max_digits - places
+    if abs(value) >= Decimal(10) ** whole:
+        return f"{value} is too large: at most {whole} digits before the decimal point"
+    return None
+
+
+def whole_number_problem(value: int, *, maximum: int) -> str | None:
+    """Why a whole number does not fit its integer column, or None."""
+    if value > maximum:
+        shown = value if value.bit_length() <= 64 else "the number"  # no 4,000-digit message
+        return f"{shown} is too large (at most {maximum})"
     return None

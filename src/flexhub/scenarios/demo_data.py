@@ -82,7 +82,8 @@ def demo_directories(actor: Actor) -> None:
             (f"{code.lower()}-assets.csv", asset_import),
         ):
             path = DEMO_DIR / name
-            summary = importer(actor=actor, organisation=organisation, open_file=lambda p=path: p.open("rb"))
+            # mypy cannot type a lambda whose default binds the loop variable (python/mypy#15459)
+            summary = importer(actor=actor, organisation=organisation, open_file=lambda p=path: p.open("rb"))  # type: ignore[misc]
             if not summary.ok:
                 raise RuntimeError(f"demo file {name} is broken: {summary.problems[:3]}")
 

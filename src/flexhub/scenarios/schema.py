@@ -20,10 +20,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
-from flexhub.core.models import Region
+from flexhub.core.models import Organisation, Region
 from flexhub.core.roles import OrganisationRole
-from flexhub.frameworks.models import Category, Classification, PricingModel, Unit
+from flexhub.frameworks.models import (
+    CallOffContract,
+    Category,
+    Classification,
+    ContractChange,
+    ContractLine,
+    Delivery,
+    Framework,
+    PriceBand,
+    PricingModel,
+    Service,
+    Tower,
+    Unit,
+)
 from flexhub.rules.pricing import (
     POOLED,
     Band,
@@ -42,18 +57,31 @@ from flexhub.rules.validation import (
     business_hours_problems,
     code_problem,
     contract_problems,
+    date_range_problem,
     decimal_problem,
     delivery_problems,
+    digits_problem,
     framework_term_problems,
     money_problem,
     payment_terms_problem,
     service_credit_problems,
     sla_target_problems,
+    text_problem,
     vat_number_problem,
     vat_rate_problem,
     vat_schedule_problems,
+    whole_number_problem,
 )
-from flexhub.servicedesk.models import PRIORITIES, WEEKDAYS, Clock, TicketKind
+from flexhub.servicedesk.models import (
+    PRIORITIES,
+    WEEKDAYS,
+    Clock,
+    ServiceCreditRule,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+    TicketKind,
+)
 
 # The choices of the models that hold these values: one list for the file and the database.
 ORG_ROLES = tuple(OrganisationRole.values)
@@ -65,15 +93,57 @@ PRICING_MODELS = tuple(reversed(PricingModel.values))  # pooled-volume, flat: as
 CLOCKS = tuple(Clock.values)
 TICKET_KINDS = tuple(TicketKind.values)
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+MAX_ERRORS = 1000  # reported; a file with more is wrong throughout, and the count of the rest says so
+
+
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return model._meta.get_field(name).max_length  # type: ignore[union-attr]
+
+
+def _max_whole(model: type[models.Model], name: str) -> int:
+    """The largest value of an integer column on PostgreSQL (SQLite would take more, but a file
+    must load the same on both)."""
+    field = model._meta.get_field(name)
+    return BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()][1]  # type: ignore[union-attr]
+
+
+def _digits(model: type[models.Model], name: str) -> tuple[int, int]:
+    field = model._meta.get_field(name)
+    return field.max_digits, field.decimal_places  # type: ignore[union-attr]
+
+
+# What the columns a load writes can hold, read from the models: the check refuses what the
+# write would, so a file that passes `flexhub load --check` never fails in the database.
+ORGANISATION_NAME = _max_length(Organisation, "name")
+FINANCE_EMAIL = _max_length(Organisation, "finance_email")
+FRAMEWORK_NAME = _max_length(Framework, "name")
+TOWER_NAME = _max_length(Tower, "name")
+SERVICE_NAME = _max_length(Service, "name")
+PO_NUMBER = _max_length(CallOffContract, "po_number")
+TICKET_TITLE = _max_length(Ticket, "title")
+TIMEZONE_NAME = _max_length(SlaPolicy, "timezone")
+PRICE_TEXT = _max_length(PriceBand, "price_text")
+CEILING_DIGITS = _digits(Framework, "value_ceiling")
+PRICE_DIGITS = _digits(PriceBand, "price")
+DELIVERY_DIGITS = _digits(Delivery, "quantity")
+CREDIT_DIGITS = _digits(ServiceCreditRule, "per_breach")
+BAND_FROM_MAX = _max_whole(PriceBand, "start")
+LINE_QUANTITY_MAX = _max_whole(ContractLine, "quantity")
+CHANGE_QUANTITY_MAX = _max_whole(ContractChange, "quantity")
+MINUTES_MAX = _max_whole(SlaTarget, "resolve_minutes")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class ScenarioInvalid(Exception):
-    """The file breaks the format or the rules; `errors` lists each problem with its path."""
+    """The file breaks the format or the rules; `errors` lists each problem with its path (the
+    first MAX_ERRORS, then a line counting the rest), `total` counts them all."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], more: int = 0) -> None:
+        if more:
+            errors = [*errors, f"... and {more} more errors"]
         super().__init__("\n".join(errors))
         self.errors = errors
+        self.total = len(errors) - (1 if more else 0) + more
 
 
 @dataclass
@@ -265,7 +335,13 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, float):
         return f"the number {value!r}"
-    return repr(value)
+    return _shown(value)
+
+
+def _shown(value: Any) -> str:
+    """A value in a message, cut short: a message never repeats a megabyte the file held."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}... ({len(text):,} characters)"
 
 
 class _Checker:
@@ -273,9 +349,16 @@ class _Checker:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.more = 0
 
     def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{path}: {message}")
+        else:
+            self.more += 1
+
+    def refused(self) -> ScenarioInvalid:
+        return ScenarioInvalid(self.errors, self.more)
 
     def problems(self, path: str, problems: list[Problem]) -> None:
         """Report the shared rules' problems under `path`."""
@@ -290,7 +373,7 @@ class _Checker:
             return None
         for key in node:
             if key not in required and key not in optional:
-                self.error(path, f"unknown key {key!r}")
+                self.error(path, f"unknown key {_shown(key)}")
         ok = True
         for key in required:
             if key not in node:
@@ -306,13 +389,18 @@ class _Checker:
             return []
         return node
 
-    def text(self, node: Any, path: str, *, allow_empty: bool = False) -> str | None:
+    def text(self, node: Any, path: str, *, allow_empty: bool = False, max_length: int | None = None) -> str | None:
+        """Text as it will be stored: stripped, and (checked here, not by the database) without
+        a NUL character and no longer than its column's `max_length`."""
         if isinstance(node, bool) or not isinstance(node, str | int):
             self.error(path, f"expected text, got {_describe(node)}")
             return None
         value = str(node).strip()
         if not value and not allow_empty:
             self.error(path, "must not be empty")
+            return None
+        if problem := text_problem(value, max_length=max_length):
+            self.error(path, problem)
             return None
         return value
 
@@ -336,10 +424,14 @@ class _Checker:
             self.error(path, f"expected a date written YYYY-MM-DD, got {_describe(node)}")
             return None
         try:
-            return dt.date.fromisoformat(node)
+            day = dt.date.fromisoformat(node)
         except ValueError:
             self.error(path, f"{node} is not a date that exists")
             return None
+        if problem := date_range_problem(day):
+            self.error(path, problem)
+            return None
+        return day
 
     def timestamp(self, node: Any, path: str) -> dt.datetime | None:
         if not isinstance(node, str):
@@ -353,20 +445,36 @@ class _Checker:
         if value.tzinfo is None:
             self.error(path, f"{node!r} has no UTC offset (write e.g. {node}+01:00)")
             return None
+        if problem := date_range_problem(value.date()):
+            self.error(path, problem)
+            return None
         return value
 
-    def whole(self, node: Any, path: str, *, minimum: int | None = 0) -> int | None:
+    def whole(self, node: Any, path: str, *, minimum: int | None = 0, maximum: int | None = None) -> int | None:
         if isinstance(node, bool) or not isinstance(node, int):
             self.error(path, f"expected a whole number, got {_describe(node)}")
             return None
         if minimum is not None and node < minimum:
             self.error(path, f"must be {minimum} or more, got {node}")
             return None
-        return node
+        if maximum is not None and (problem := whole_number_problem(node, maximum=maximum)):
+            self.error(path, problem)
+            return None
+        number: int = node
+        return number
 
     def amount(
-        self, node: Any, path: str, *, minimum: Decimal | None = Decimal(0), places: int | None = None
+        self,
+        node: Any,
+        path: str,
+        *,
+        minimum: Decimal | None = Decimal(0),
+        places: int | None = None,
+        digits: tuple[int, int] | None = None,
+        max_length: int | None = None,
     ) -> tuple[Decimal, str] | None:
+        """A decimal in quotes; `digits` (max digits, decimal places) is its column's size and
+        `max_length` that of the column keeping it as written."""
         if not isinstance(node, str) or not _DECIMAL.match(node.strip()):
             hint = (
                 f' (write it as a string: "{node}")'
@@ -384,6 +492,10 @@ class _Checker:
             self.error(path, f"must not be negative, got {node}")
             return None
         problem = decimal_problem(node.strip().lstrip("-"), places=places) if places is not None else None
+        if problem is None and digits is not None:
+            problem = digits_problem(value, max_digits=digits[0], places=digits[1])
+        if problem is None:
+            problem = text_problem(node.strip(), max_length=max_length)
         if problem:
             self.error(path, problem)
             return None
@@ -414,7 +526,7 @@ def validate(document: Any) -> Scenario:
         ("deliveries", "sla", "tickets"),
     )
     if root is None:
-        raise ScenarioInvalid(check.errors)
+        raise check.refused()
     organisations = _organisations(check, root["organisations"])
     orgs = {o.code: o for o in organisations}
     framework = _framework(check, root["framework"], orgs)
@@ -428,7 +540,7 @@ def validate(document: Any) -> Scenario:
     if framework and not check.errors:
         _ceiling_guard(check, framework, contracts, catalogue)
     if check.errors or framework is None:
-        raise ScenarioInvalid(check.errors)
+        raise check.refused()
     return Scenario(framework, organisations, services, contracts, deliveries, sla, tickets)
 
 
@@ -455,7 +567,7 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
         if m is None:
             continue
         code = check.code(m["code"], f"{path}.code")
-        name = check.text(m["name"], f"{path}.name")
+        name = check.text(m["name"], f"{path}.name", max_length=ORGANISATION_NAME)
         roles = []
         for j, role in enumerate(check.items(m["roles"], f"{path}.roles")):
             value = check.choice(role, f"{path}.roles[{j}]", ORG_ROLES, "role")
@@ -482,7 +594,9 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
             if spec.vat_number and (problem := vat_number_problem(spec.vat_number)):
                 check.error(f"{path}.vat_number", problem)
         if "finance_email" in m:
-            spec.finance_email = check.text(m["finance_email"], f"{path}.finance_email", allow_empty=True)
+            spec.finance_email = check.text(
+                m["finance_email"], f"{path}.finance_email", allow_empty=True, max_length=FINANCE_EMAIL
+            )
             if spec.finance_email and not _is_email(spec.finance_email):
                 check.error(f"{path}.finance_email", f"{spec.finance_email!r} is not an email address")
         if code is not None:
@@ -530,17 +644,17 @@ def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) ->
     if m is None:
         return None
     code = check.code(m["code"], f"{path}.code")
-    name = check.text(m["name"], f"{path}.name")
+    name = check.text(m["name"], f"{path}.name", max_length=FRAMEWORK_NAME)
     authority = check.code(m["authority"], f"{path}.authority")
     _has_role(check, orgs, authority, "authority", f"{path}.authority")
     suppliers = check.code_list(m["suppliers"], f"{path}.suppliers")
-    for j, supplier in enumerate(suppliers):
-        _has_role(check, orgs, supplier, "supplier", f"{path}.suppliers[{j}]")
+    for j, listed in enumerate(suppliers):
+        _has_role(check, orgs, listed, "supplier", f"{path}.suppliers[{j}]")
     start = check.date(m["start"], f"{path}.start")
     end = check.date(m["end"], f"{path}.end")
     if start and end:
         check.problems(path, framework_term_problems(start, end))
-    ceiling = check.amount(m["value_ceiling"], f"{path}.value_ceiling")
+    ceiling = check.amount(m["value_ceiling"], f"{path}.value_ceiling", digits=CEILING_DIGITS)
     if ceiling and (problem := money_problem(ceiling[1])):
         check.error(f"{path}.value_ceiling", problem)
         ceiling = None
@@ -557,7 +671,7 @@ def _framework(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec]) ->
         if t is None:
             continue
         tcode = check.code(t["code"], f"{tpath}.code")
-        tname = check.text(t["name"], f"{tpath}.name")
+        tname = check.text(t["name"], f"{tpath}.name", max_length=TOWER_NAME)
         supplier = check.code(t["supplier"], f"{tpath}.supplier")
         if supplier is not None and supplier not in suppliers:
             check.error(f"{tpath}.supplier", f"{supplier!r} is not one of the framework's suppliers")
@@ -636,7 +750,7 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
             if code in seen:
                 check.error(f"{path}.code", f"duplicate service code {code!r}")
             seen.add(code)
-        name = check.text(m["name"], f"{path}.name")
+        name = check.text(m["name"], f"{path}.name", max_length=SERVICE_NAME)
         category = check.choice(m["category"], f"{path}.category", CATEGORIES, "category")
         unit = check.choice(m["unit"], f"{path}.unit", UNITS, "unit")
         classification = "OFFICIAL"
@@ -663,7 +777,7 @@ def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[Ban
         m = check.mapping(node, path, ("model", "price"))
         if m is None:
             return None
-        price = check.amount(m["price"], f"{path}.price")
+        price = check.amount(m["price"], f"{path}.price", digits=PRICE_DIGITS, max_length=PRICE_TEXT)
         if price is None:
             return None
         problems = band_problems("flat", [(0, price[1])])
@@ -685,8 +799,8 @@ def _pricing(check: _Checker, node: Any, path: str) -> tuple[str, bool, list[Ban
         b = check.mapping(item, bpath, ("from", "price"))
         if b is None:
             continue
-        start = check.whole(b["from"], f"{bpath}.from", minimum=None)
-        price = check.amount(b["price"], f"{bpath}.price")
+        start = check.whole(b["from"], f"{bpath}.from", minimum=None, maximum=BAND_FROM_MAX)
+        price = check.amount(b["price"], f"{bpath}.price", digits=PRICE_DIGITS, max_length=PRICE_TEXT)
         if start is not None and price is not None:
             bands.append(BandSpec(start, price[0], price[1]))
     if len(bands) != len(items) or not isinstance(m["bands"], list):
@@ -729,7 +843,7 @@ def _contracts(
             if ln is None:
                 continue
             service = check.code(ln["service"], f"{lpath}.service")
-            quantity = check.whole(ln["quantity"], f"{lpath}.quantity", minimum=None)
+            quantity = check.whole(ln["quantity"], f"{lpath}.quantity", minimum=None, maximum=LINE_QUANTITY_MAX)
             lstart = check.date(ln["start"], f"{lpath}.start") if "start" in ln else None
             lend = check.date(ln["end"], f"{lpath}.end") if "end" in ln else None
             if service and quantity is not None and ("start" not in ln or lstart) and ("end" not in ln or lend):
@@ -743,7 +857,7 @@ def _contracts(
                 continue
             service = check.code(cn["service"], f"{cpath}.service")
             effective = check.date(cn["effective"], f"{cpath}.effective")
-            quantity = check.whole(cn["quantity"], f"{cpath}.quantity", minimum=None)
+            quantity = check.whole(cn["quantity"], f"{cpath}.quantity", minimum=None, maximum=CHANGE_QUANTITY_MAX)
             if service and effective and quantity is not None:
                 changes.append(ChangeSpec(service, effective, quantity))
         whole = len(lines) == len(line_items) and len(changes) == len(change_items)
@@ -763,8 +877,8 @@ def _contracts(
         po_number = ""
         if m.get("po_number") is not None:
             po_number = check.text(m["po_number"], f"{path}.po_number", allow_empty=True) or ""
-            if len(po_number) > 64:
-                check.error(f"{path}.po_number", "a purchase-order number has at most 64 characters")
+            if PO_NUMBER is not None and len(po_number) > PO_NUMBER:
+                check.error(f"{path}.po_number", f"a purchase-order number has at most {PO_NUMBER} characters")
         if ref and member and signed and start and end:
             result.append(ContractSpec(ref, member, signed, start, end, lines, changes, po_number=po_number))
     return result
@@ -820,6 +934,9 @@ def _delivery_quantity(check: _Checker, node: Any, path: str) -> tuple[Decimal, 
         check.error(path, f"expected a number, got {_describe(node)}")
         return None
     value = Decimal(str(node))
+    if problem := digits_problem(value, max_digits=DELIVERY_DIGITS[0], places=DELIVERY_DIGITS[1]):
+        check.error(path, problem)  # also .inf and .nan, which no column holds
+        return None
     text = str(node) if isinstance(node, int) else format(value.normalize(), "f")
     return value, text
 
@@ -830,7 +947,7 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
         return None
     timezone = "Europe/London"
     if "timezone" in m:
-        timezone = check.text(m["timezone"], "sla.timezone") or timezone
+        timezone = check.text(m["timezone"], "sla.timezone", max_length=TIMEZONE_NAME) or timezone
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -857,8 +974,8 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
         t = check.mapping(target, tpath, ("respond", "resolve"), ("clock",))
         if t is None:
             continue
-        respond = check.whole(t["respond"], f"{tpath}.respond", minimum=None)
-        resolve = check.whole(t["resolve"], f"{tpath}.resolve", minimum=None)
+        respond = check.whole(t["respond"], f"{tpath}.respond", minimum=None, maximum=MINUTES_MAX)
+        resolve = check.whole(t["resolve"], f"{tpath}.resolve", minimum=None, maximum=MINUTES_MAX)
         if respond is not None and resolve is not None:
             target_problems = sla_target_problems(respond, resolve)
             check.problems(tpath, target_problems)
@@ -878,8 +995,8 @@ def _sla(check: _Checker, node: Any) -> SlaSpec | None:
         c = check.mapping(credit, cpath, ("per_breach", "cap"))
         if c is None:
             continue
-        per_breach = check.amount(c["per_breach"], f"{cpath}.per_breach", places=2)
-        cap = check.amount(c["cap"], f"{cpath}.cap", places=2)
+        per_breach = check.amount(c["per_breach"], f"{cpath}.per_breach", places=2, digits=CREDIT_DIGITS)
+        cap = check.amount(c["cap"], f"{cpath}.cap", places=2, digits=CREDIT_DIGITS)
         if per_breach and cap:
             credit_problems = service_credit_problems(per_breach[0], cap[0], cap[1])
             check.problems(cpath, credit_problems)
@@ -919,7 +1036,7 @@ def _tickets(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towe
         _has_role(check, orgs, member, "member", f"{path}.member")
         kind = check.choice(m["kind"], f"{path}.kind", TICKET_KINDS, "kind")
         priority = check.choice(m["priority"], f"{path}.priority", PRIORITIES, "priority")
-        title = check.text(m["title"], f"{path}.title")
+        title = check.text(m["title"], f"{path}.title", max_length=TICKET_TITLE)
         tower = None
         if m.get("tower") is not None:
             tower = check.code(m["tower"], f"{path}.tower")

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django import forms
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.api_base import MONTH_SCHEMA, ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.frameworks.api import framework_and_month
@@ -26,8 +33,8 @@ MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
 
 
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):
-    tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     ticket: Any = serializers.SlugRelatedField(slug_field="ref", read_only=True)
 
     class Meta:
@@ -38,7 +45,7 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
     framework: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    current_tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    current_tower: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
@@ -65,11 +72,12 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
 
 class TicketDetailSerializer(TicketSerializer):
     events = serializers.SerializerMethodField()
-    category: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: Any = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta(TicketSerializer.Meta):
         fields = [*TicketSerializer.Meta.fields, "description", "category", "events"]
 
+    @extend_schema_field(EventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict[str, Any]]:
         user = self.context["request"].user
         events = TicketEvent.objects.visible_to(user).filter(ticket=ticket).select_related("tower", "actor", "ticket")
@@ -95,6 +103,31 @@ class ReassignSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class TicketLeftSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text="The step is done, and the ticket has left the caller's queue")
+
+
+# A step answers the ticket as it now is, or, when the step took it out of the caller's sight (an
+# agent reassigning it to another supplier's tower), only that it is done.
+TICKET_STEP_RESULT = PolymorphicProxySerializer(
+    component_name="TicketStepResult",
+    serializers=[TicketDetailSerializer, TicketLeftSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _queue_filter(name: str, field: forms.Field) -> OpenApiParameter:
+    choices = cast(list[tuple[str, str]], field.choices) if isinstance(field, forms.ChoiceField) else []
+    return OpenApiParameter(
+        name, str, description=str(field.label or ""), enum=[value for value, _ in choices if value] or None
+    )
+
+
+# The queue's filters, as the page's filter form takes them.
+QUEUE_FILTERS = [_queue_filter(name, field) for name, field in QueueFilterForm.base_fields.items()]
+
+
+@extend_schema_view(list=extend_schema(parameters=QUEUE_FILTERS))
 class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """Tickets, soonest breach first. Filters: member, priority, state (open, awaiting_customer,
     resolved, closed, all), breached (yes/no), tower. Members POST to raise one; the steps of
@@ -103,6 +136,8 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     queryset = Ticket.objects.all()
     serializer_class = TicketSerializer
     filter_backends: list[Any] = []
+    # Raising a ticket emails the desk: a tighter rate than other calls (core.throttling).
+    create_throttle_scope = "tickets-raise"
 
     def get_queryset(self) -> Any:
         if self.action != "list":
@@ -166,27 +201,27 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             return {"note": data["note"], "internal": data["internal"]}
         return {"note": data["note"]}
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_respond)
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def comment(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_comment)
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"], url_path="await")
     def await_customer(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_await_customer)
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_resume)
 
-    @extend_schema(request=ReassignSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=ReassignSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def reassign(self, request: Request, pk: str | None = None) -> Response:
         ticket = self.get_object()
@@ -197,17 +232,17 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             raise RuleError(f"unknown tower {body.validated_data['tower']!r}", field="tower")
         return self._step(request, services.ticket_reassign, tower=tower)
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_resolve)
 
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
+    @extend_schema(request=NoteSerializer, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_reopen)
 
-    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @extend_schema(request=None, responses=TICKET_STEP_RESULT)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.ticket_close)
@@ -224,7 +259,14 @@ class TicketEventViewSet(ScopedReadOnlyViewSet):
         return queryset.select_related("ticket", "tower", "actor").order_by("ticket_id", "seq")
 
 
-@extend_schema(parameters=[OpenApiParameter("framework", str, required=True)], responses={200: dict})
+@extend_schema(
+    parameters=[
+        OpenApiParameter("framework", str, required=True),
+        OpenApiParameter("from", MONTH_SCHEMA, description="First month; with `to`, else the last twelve"),
+        OpenApiParameter("to", MONTH_SCHEMA, description="Last month, at most 36 after `from`"),
+    ],
+    responses={200: dict},
+)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def scorecards(request: Request) -> Response:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from flexhub.servicedesk.models import PRIORITIES, TicketKind
+
+if TYPE_CHECKING:
+    from flexhub.frameworks.models import Framework, Service, Tower
 
 PRIORITY_CHOICES = [
     ("P1", "P1: critical, many people cannot work"),
@@ -18,7 +21,7 @@ assert [p for p, _ in PRIORITY_CHOICES] == list(PRIORITIES)
 
 
 class TicketRaiseForm(forms.Form):
-    framework = forms.ModelChoiceField(queryset=None, empty_label=None)  # type: ignore[arg-type]
+    framework: forms.ModelChoiceField[Framework] = forms.ModelChoiceField(queryset=None, empty_label=None)
     kind = forms.ChoiceField(
         choices=TicketKind.choices,
         widget=forms.RadioSelect,
@@ -26,10 +29,10 @@ class TicketRaiseForm(forms.Form):
         label="Is something broken, or do you need something?",
     )
     priority = forms.ChoiceField(choices=PRIORITY_CHOICES, initial="P3", widget=forms.RadioSelect)
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        label="Which service is it about?",  # type: ignore[arg-type]
+        label="Which service is it about?",
         empty_label="Not sure",
     )
     title = forms.CharField(max_length=300, label="Summary", help_text="In a few words")
@@ -52,7 +55,7 @@ class NoteForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    tower = forms.ModelChoiceField(queryset=None, empty_label="Choose a tower")  # type: ignore[arg-type]
+    tower: forms.ModelChoiceField[Tower] = forms.ModelChoiceField(queryset=None, empty_label="Choose a tower")
     note = forms.CharField(required=False, label="Why (optional)")
 
     def __init__(self, *args: Any, towers: Any, **kwargs: Any) -> None:

@@ -171,7 +171,7 @@ def tickets_load(
     if not specs:
         return
     towers = {t.code: t for t in Tower.objects.filter(framework=framework)}
-    tower_codes = {t.pk: code for code, t in towers.items()}
+    tower_codes: dict[int | None, str] = {t.pk: code for code, t in towers.items()}  # None: no tower
     stored = {t.ref: t for t in Ticket.objects.filter(framework=framework).select_related("member")}
     stored_events: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
     if stored:

@@ -68,13 +68,13 @@ def scorecard(framework: Framework, first: Month, last: Month) -> Scorecard:
     events: dict[int, list[tuple[dt.datetime, str, str | None]]] = defaultdict(list)
     ids = list(tickets)
     for chunk in range(0, len(ids), 20000):
-        for ticket_id, at, kind, tower in (
+        for ticket_id, at, kind, tower_code in (
             TicketEvent.objects.filter(ticket_id__in=ids[chunk : chunk + 20000])
             .exclude(type="comment")
             .order_by("ticket_id", "seq")
             .values_list("ticket_id", "at", "type", "tower__code")
         ):
-            events[ticket_id].append((at, kind, tower))
+            events[ticket_id].append((at, kind, tower_code))
 
     def month_of(instant: dt.datetime) -> Month:
         return Month.of(instant.astimezone(zone).date())

@@ -353,8 +353,9 @@ def sla_sweep(*, now: dt.datetime | None = None, warn_minutes: int | None = None
             elif ticket.warned_at is None and ticket.next_due_at and now < ticket.next_due_at <= now + warn:
                 Ticket.objects.filter(pk=ticket.pk).update(warned_at=now)
                 warned.append(ticket.pk)
+        # mypy cannot type a lambda whose default binds the loop variable (python/mypy#15459)
         for pk in warned:
-            transaction.on_commit(lambda pk=pk: notify.breach_imminent(pk))
+            transaction.on_commit(lambda pk=pk: notify.breach_imminent(pk))  # type: ignore[misc]
         for pk in breached:
-            transaction.on_commit(lambda pk=pk: notify.breach_recorded(pk))
+            transaction.on_commit(lambda pk=pk: notify.breach_recorded(pk))  # type: ignore[misc]
     return {"checked_at": now.isoformat(), "breached": len(breached), "warned": len(warned)}

@@ -115,6 +115,9 @@ class TicketDetailView(ScopedDetailView):
         staff = services.works_on(user, ticket)
         customer = services.is_customer(user, ticket)
         open_ = ticket.status in (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
+        towers = Tower.objects.filter(framework=ticket.framework)
+        if ticket.current_tower_id is not None:  # exclude(pk=None) would exclude nothing
+            towers = towers.exclude(pk=ticket.current_tower_id)
         context.update(
             staff=staff,
             customer=customer,
@@ -124,11 +127,7 @@ class TicketDetailView(ScopedDetailView):
             and ticket.resolved_at is not None
             and timezone.now() <= ticket.resolved_at + services.reopen_window(),
             note_form=NoteForm(),
-            reassign_form=ReassignForm(
-                towers=Tower.objects.filter(framework=ticket.framework).exclude(pk=ticket.current_tower_id)
-            )
-            if staff and open_
-            else None,
+            reassign_form=ReassignForm(towers=towers) if staff and open_ else None,
         )
         return context
 

@@ -84,9 +84,9 @@ def test_every_bad_row_and_column_is_reported_and_nothing_written(world):
         (4, "leave_date"),
         (4, "predecessor"),
         (5, "email"),
-        (6, "email"),
         (7, ""),
     } <= found
+    assert (6, "email") not in found  # another directory's address is no concern of this one
     assert not StaffMember.objects.filter(email="ann@mbra.gov.uk").exists()
 
 
@@ -138,7 +138,7 @@ def test_ui_upload_preview_rejects_and_apply(world):
     page = response.content.decode()
     assert "There is a problem" in page and "Row 2, email" in page
     rejects = client.get(reverse("import-rejects", kwargs={"pk": response.context["staged"].pk}))
-    rows = list(csv.reader(io.StringIO(rejects.content.decode())))
+    rows = list(csv.reader(io.StringIO(rejects.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["row", "column", "problem"] and rows[1][:2] == ["2", "email"]
     good = io.BytesIO((HEADER + "Fay Oh,fay@mbra.gov.uk,Policy,London,,,,\n").encode())
     good.name = "good.csv"

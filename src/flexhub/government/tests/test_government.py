@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from flexhub.assets.models import Asset
 from flexhub.billing.models import Invoice
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
@@ -235,4 +236,36 @@ def test_form_in_part_by_a_chosen_list_of_staff_and_contracts(world, tmp_path):
             "2021-07-01",
             "--reason",
             "x",
+        )
+
+
+def test_a_merge_that_would_put_an_email_or_tag_twice_in_one_organisation_is_refused(world):
+    """Emails and asset tags are unique within an organisation, not across flexhub (issue 13):
+    the authority, which administers both, is told of the clash before anything moves."""
+    staff_import(
+        actor=CLI,
+        organisation=world.orgs["MBRB"],
+        open_file=lambda: io.BytesIO((HEADER + "Twin,analyst@mbra.gov.uk,Policy,London,,,,\n").encode()),
+    )
+    with pytest.raises(RuleError, match="analyst@mbra.gov.uk would be in MBRA's directory twice"):
+        mog_plan(
+            actor=CLI,
+            kind="merge",
+            predecessors=[world.orgs["MBRB"]],
+            into=world.orgs["MBRA"],
+            effective=dt.date(2021, 8, 1),
+            reason="Bodies merged",
+        )
+    StaffMember.objects.filter(organisation__code="MBRB", email="analyst@mbra.gov.uk").delete()
+    tag = Asset.objects.filter(owner__code="MBRA").values_list("asset_tag", flat=True).first()
+    other = Asset.objects.filter(owner__code="MBRB").first()
+    Asset.objects.filter(pk=other.pk).update(asset_tag=tag)
+    with pytest.raises(RuleError, match=f"{tag} would be in MBRA's asset register twice"):
+        mog_plan(
+            actor=CLI,
+            kind="merge",
+            predecessors=[world.orgs["MBRB"]],
+            into=world.orgs["MBRA"],
+            effective=dt.date(2021, 8, 1),
+            reason="Bodies merged",
         )

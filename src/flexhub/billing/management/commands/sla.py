@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from flexhub.billing.sla_report import sla_month_report
+from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.tasks import sla_sweep_task
@@ -53,7 +54,10 @@ class Command(BaseCommand):
             month = Month.parse(options["period"])
         except ValueError as exc:
             raise CommandError(f"period: {exc}") from exc
-        report = sla_month_report(framework, month)
+        try:
+            report = sla_month_report(framework, month)
+        except RuleError as error:
+            raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2))
             return

@@ -1,4 +1,5 @@
-"""`flexhub user add USERNAME --org CODE --role ROLE [--password-stdin]` and `flexhub user list`."""
+"""`flexhub user add USERNAME --org CODE --role ROLE [--password-stdin]`, `flexhub user list`,
+`flexhub user set-password USERNAME` and `flexhub user reset-2fa USERNAME [--reason TEXT]`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from flexhub.core import services
+from flexhub.core import services, signin
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation, User
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         pw = sub.add_parser("set-password", help="set a login's password")
         pw.add_argument("username")
         pw.add_argument("--password-stdin", action="store_true")
+        reset = sub.add_parser("reset-2fa", help="remove a login's authenticator and recovery codes (device lost)")
+        reset.add_argument("username")
+        reset.add_argument("--reason", default="", help="kept in the audit log")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -44,6 +48,8 @@ class Command(BaseCommand):
             self._add(options)
         elif action == "list":
             self._list(options)
+        elif action == "reset-2fa":
+            self._reset_two_factor(options)
         else:
             self._set_password(options)
 
@@ -97,3 +103,13 @@ class Command(BaseCommand):
         except RuleError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"password set for {user.username}")
+
+    def _reset_two_factor(self, options: dict[str, Any]) -> None:
+        user = User.objects.filter(username=options["username"]).select_related("organisation").first()
+        if user is None:
+            raise CommandError(f"unknown user {options['username']!r}")
+        had = signin.two_factor_enabled(user)
+        signin.two_factor_reset(actor=Actor.for_cli(), user=user, reason=options["reason"])
+        then = "must set up a new device" if signin.two_factor_required(user) else "may set up a new device"
+        state = "reset" if had else "was not set up; anything left over cleared"
+        self.stdout.write(f"two-factor authentication of {user.username} {state}: they {then} when they next sign in")

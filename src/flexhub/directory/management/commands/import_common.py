@@ -22,7 +22,9 @@ def report(command: BaseCommand, summary: ImportSummary, options: dict[str, Any]
         command.stdout.write(json.dumps(summary.as_dict(), indent=2))
     if not summary.ok:
         lines = [str(p) for p in summary.problems]
-        raise CommandError(f"{len(lines)} problem(s); nothing imported:\n" + "\n".join(lines))
+        if summary.problems.more:
+            lines.append(f"... and {summary.problems.more} more")
+        raise CommandError(f"{summary.problems.total} problem(s); nothing imported:\n" + "\n".join(lines))
     if options["json"]:
         return
     verb = "imported" if summary.applied else "would import (dry run)"

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         except ScenarioInvalid as invalid:
             if options["json"]:
                 self.stdout.write(json.dumps({"ok": False, "errors": invalid.errors}, indent=2))
-            count = len(invalid.errors)
+            count = invalid.total
             raise CommandError(
                 f"{options['file']}: {count} error{'s' if count != 1 else ''}, nothing loaded\n"
                 + "\n".join(invalid.errors)

@@ -27,7 +27,7 @@ from flexhub.scenarios.export import scenario_export
 pytestmark = pytest.mark.django_db
 CLI = Actor.for_cli()
 JUNE = Month(2020, 6)
-FIXTURES = Path(__file__).resolve().parents[2] / "scenarios" / "tests" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "src" / "flexhub" / "scenarios" / "tests" / "fixtures"
 
 
 def _api(world, username):
