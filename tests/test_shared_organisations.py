@@ -14,14 +14,13 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from flexhub.core import services
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation, User
+from flexhub.core.testing.clients import api_client, page_client
 from flexhub.directory.services import staff_import
 from flexhub.government.services import mog_plan
 
@@ -32,19 +31,6 @@ SHARED = ("MBRB", "SUPA")
 
 def _as(world, username: str) -> Actor:
     return Actor(user=world.users[username], label=username, channel="web")
-
-
-def _page(world, username: str) -> Client:
-    client = Client()
-    client.force_login(world.users[username])
-    return client
-
-
-def _api(world, username: str) -> APIClient:
-    token = services.user_token(actor=Actor.for_cli(), user=world.users[username])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 @pytest.mark.parametrize("authority", ["aauth-admin", "wolds-admin"])
@@ -59,14 +45,14 @@ def test_neither_authority_makes_logins_for_a_shared_organisation(world, authori
             role=role,
             password="a-Long-passphrase-5",
         )
-    response = _api(world, authority).post(
+    response = api_client(world, authority).post(
         "/api/v1/people/",
         {"username": "intruder", "organisation": code, "role": role, "password": "a-Long-passphrase-5"},
         format="json",
     )
     assert response.status_code == 400
     assert "organisation" in response.json()
-    page = _page(world, authority).post(
+    page = page_client(world, authority).post(
         reverse("person-add"),
         {"username": "intruder", "organisation": world.orgs[code].pk, "role": role},
     )
@@ -107,7 +93,7 @@ def test_neither_authority_renames_or_re_regions_a_shared_organisation(world, co
             actor=_as(world, "aauth-admin"), organisation=world.orgs[code], name="Renamed", region="NIR"
         )
     edit = reverse("organisation-edit", kwargs={"code": code})
-    client = _page(world, "aauth-admin")
+    client = page_client(world, "aauth-admin")
     assert client.get(edit).status_code == 404
     assert client.post(edit, {"name": "Renamed", "region": "NIR"}).status_code == 404
     detail = client.get(reverse("organisation-detail", kwargs={"code": code}))
@@ -118,7 +104,7 @@ def test_neither_authority_renames_or_re_regions_a_shared_organisation(world, co
 
 
 def test_the_people_of_a_shared_organisation_are_not_the_authority_s(world):
-    client = _api(world, "aauth-admin")
+    client = api_client(world, "aauth-admin")
     listed = {p["username"] for p in client.get("/api/v1/people/?page_size=100").json()["results"]}
     assert "mbra-admin" in listed
     assert not listed & {"mbrb-admin", "mbrb-user", "supa-agent"}
@@ -126,7 +112,7 @@ def test_the_people_of_a_shared_organisation_are_not_the_authority_s(world):
         pk = world.users[username].pk
         assert client.get(f"/api/v1/people/{pk}/").status_code == 404
         assert client.patch(f"/api/v1/people/{pk}/", {"is_active": False}, format="json").status_code == 404
-        assert _page(world, "aauth-admin").get(reverse("person-edit", kwargs={"pk": pk})).status_code == 404
+        assert page_client(world, "aauth-admin").get(reverse("person-edit", kwargs={"pk": pk})).status_code == 404
     assert User.objects.get(username="supa-agent").is_active
 
 
@@ -140,7 +126,7 @@ def test_neither_authority_merges_a_shared_organisation(world):
             effective=dt.date(2021, 4, 1),
             reason="tidy-up",
         )
-    form = _page(world, "aauth-admin").get(reverse("mog-new")).content.decode()
+    form = page_client(world, "aauth-admin").get(reverse("mog-new")).content.decode()
     assert "Ashcombe Council" in form
     assert "Bramblewick" not in form
 

@@ -11,14 +11,14 @@ import yaml
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from flexhub.billing.models import Invoice, InvoiceStatus
 from flexhub.billing.services import billing_issue, billing_run
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
-from flexhub.core.services import organisation_save, organisation_update, user_token
+from flexhub.core.services import organisation_save, organisation_update
+from flexhub.core.testing.clients import api_client
 from flexhub.frameworks import services as framework_services
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month
@@ -28,12 +28,6 @@ pytestmark = pytest.mark.django_db
 CLI = Actor.for_cli()
 JUNE = Month(2020, 6)
 FIXTURES = Path(__file__).resolve().parents[1] / "src" / "flexhub" / "scenarios" / "tests" / "fixtures"
-
-
-def _api(world, username):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token(actor=CLI, user=world.users[username])}")
-    return client
 
 
 def _clear(world, code, **fields):
@@ -76,7 +70,7 @@ def test_an_issued_invoice_fixes_the_parties_dates_and_purchase_order(world):
     organisation_update(
         actor=CLI, organisation=world.orgs["SUPA"], name="Sparrow Supplies", region="ENG", address="9 New Road"
     )
-    detail = _api(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()
+    detail = api_client(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()
     assert detail["supplier"] == {
         "name": "Sparrow Supplies",
         "address": "1 Sparrow Supplies Way\nLondon\nSW1A 1AA",
@@ -155,8 +149,8 @@ def test_the_scenario_keys_load_check_and_export(tmp_path):
     assert "framework.payment_terms_days: must be 0 or more, got -3" in report
 
 
-def test_the_authority_edits_the_particulars_through_the_api(world):
-    client = _api(world, "aauth-admin")
+def test_the_authority_edits_the_particulars_through_theapi_client(world):
+    client = api_client(world, "aauth-admin")
     response = client.patch(
         "/api/v1/organisations/SUPA/", {"vat_number": "gb 999 9999 73", "address": "2 New Way"}, format="json"
     )
@@ -171,7 +165,7 @@ def test_the_authority_edits_the_particulars_through_the_api(world):
     assert (response.json()["address"], response.json()["finance_email"]) == ("2 New Way\nLeeds", "ap@mbra.example")
     bad = client.patch("/api/v1/organisations/MBRA/", {"vat_number": "GB123456789"}, format="json")
     assert bad.status_code == 400 and bad.json()["field"] == "vat_number"
-    refused = _api(world, "mbra-admin").patch("/api/v1/organisations/MBRA/", {"address": "x"}, format="json")
+    refused = api_client(world, "mbra-admin").patch("/api/v1/organisations/MBRA/", {"address": "x"}, format="json")
     assert refused.status_code == 403
     contract = world.extra["contract-MBRA"]
     response = client.patch(f"/api/v1/contracts/{contract.pk}/", {"po_number": "PO-9"}, format="json")
@@ -179,7 +173,9 @@ def test_the_authority_edits_the_particulars_through_the_api(world):
     response = client.patch("/api/v1/frameworks/ONE/", {"payment_terms_days": 45}, format="json")
     assert response.status_code == 200 and response.json()["payment_terms_days"] == 45
     assert client.patch("/api/v1/frameworks/TWO/", {"payment_terms_days": 45}, format="json").status_code == 404
-    member = _api(world, "mbra-admin").patch(f"/api/v1/contracts/{contract.pk}/", {"po_number": "mine"}, format="json")
+    member = api_client(world, "mbra-admin").patch(
+        f"/api/v1/contracts/{contract.pk}/", {"po_number": "mine"}, format="json"
+    )
     assert member.status_code == 400 and "authority" in member.json()["detail"]
 
 

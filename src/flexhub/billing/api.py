@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from flexhub.billing import services
 from flexhub.billing.documents import pdf_response
 from flexhub.billing.models import BillingRun, CreditNote, CreditNotePdf, Invoice, InvoiceLine, InvoicePdf, Payment
-from flexhub.billing.selectors import aged_debt, invoice_balance, with_balances
+from flexhub.billing.selectors import aged_debt_for, invoice_balance, with_balances
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
 from flexhub.core.api_base import (
@@ -355,10 +355,8 @@ def aged_debt_report(request: Request) -> Response:
     user: Any = request.user
     if user.role not in COMMERCIAL_ROLES:
         raise exceptions.PermissionDenied(f"A {Role(user.role).label.lower()} cannot see what members owe.")
-    invoices = Invoice.objects.visible_to(user)
-    if code := request.query_params.get("framework"):
-        invoices = invoices.filter(framework=get_visible_or_404(Framework, user, code=code))
     today = timezone.localdate()
+    rows, _ = aged_debt_for(user, request.query_params.get("framework"), today)
     members = [
         {
             "member": row.member,
@@ -366,7 +364,7 @@ def aged_debt_report(request: Request) -> Response:
             **{key: money_text(amount) for key, amount in zip(AGED_DEBT_KEYS, row.amounts, strict=True)},
             "total": money_text(row.total),
         }
-        for row in aged_debt(invoices, today)
+        for row in rows
     ]
     return Response({"as_of": today.isoformat(), "members": members})
 

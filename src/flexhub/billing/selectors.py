@@ -12,6 +12,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from flexhub.billing.models import CreditNote, Invoice, InvoiceStatus, Payment
+from flexhub.core.tenancy import get_visible_or_404
 from flexhub.frameworks.models import Framework
 from flexhub.frameworks.selectors import framework_terms
 from flexhub.rules.billing import (
@@ -132,3 +133,13 @@ def ledger_rows(invoices: QuerySet[Invoice]) -> Iterator[list[Any]]:
         keys = list(nets)
         for key, vat in zip(keys, vat_split(invoice.vat, invoice.vat_rate, [nets[k] for k in keys]), strict=True):
             yield [invoice.number or "draft", invoice.member.code, key, invoice.vat_rate, nets[key], vat]
+
+
+def aged_debt_for(user: Any, framework_code: str | None, today: dt.date) -> tuple[list[AgedDebtRow], Framework | None]:
+    """The aged debt `user` may see, of one framework when a code is given (404 when not visible)."""
+    invoices = Invoice.objects.visible_to(user)
+    framework = None
+    if framework_code:
+        framework = get_visible_or_404(Framework, user, code=framework_code)
+        invoices = invoices.filter(framework=framework)
+    return aged_debt(invoices, today), framework

@@ -18,8 +18,7 @@ from flexhub.billing.documents import pdf_response
 from flexhub.billing.forms import CreditNoteForm, PaymentForm, RunForm, WhatIfForm
 from flexhub.billing.models import BillingRun, CreditNote, CreditNotePdf, Invoice, InvoicePdf
 from flexhub.billing.selectors import (
-    AgedDebtRow,
-    aged_debt,
+    aged_debt_for,
     credit_notes_filtered,
     invoice_balance,
     ledger_rows,
@@ -394,16 +393,6 @@ class PaymentCreateView(ObjectFormView):
 AGED_DEBT_COLUMNS = ["member", "name", *AGE_BUCKETS, "total"]
 
 
-def _aged_debt_rows(request: HttpRequest) -> tuple[list[AgedDebtRow], Framework | None]:
-    invoices = Invoice.objects.visible_to(request.user)
-    framework = None
-    code = request.GET.get("framework")
-    if code:
-        framework = get_visible_or_404(Framework, request.user, code=code)
-        invoices = invoices.filter(framework=framework)
-    return aged_debt(invoices, timezone.localdate()), framework
-
-
 class AgedDebtView(RoleRequiredMixin, TemplateView):
     """What each member owes on issued invoices, by how late it is."""
 
@@ -411,7 +400,7 @@ class AgedDebtView(RoleRequiredMixin, TemplateView):
     template_name = "billing/aged_debt.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        rows, framework = _aged_debt_rows(self.request)
+        rows, framework = aged_debt_for(self.request.user, self.request.GET.get("framework"), timezone.localdate())
         totals = [sum((r.buckets[bucket] for r in rows), Decimal("0.00")) for bucket in AGE_BUCKETS]
         return super().get_context_data(
             rows=rows,
@@ -429,7 +418,7 @@ class AgedDebtCsvView(RoleRequiredMixin, View):
     allowed_roles = COMMERCIAL_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        rows, framework = _aged_debt_rows(request)
+        rows, framework = aged_debt_for(request.user, request.GET.get("framework"), timezone.localdate())
         name = f"aged-debt-{framework.code if framework else 'all'}-{timezone.localdate():%Y-%m-%d}.csv"
         return csv_download(
             name, AGED_DEBT_COLUMNS, ([r.member, r.name, *(r.buckets[b] for b in AGE_BUCKETS), r.total] for r in rows)

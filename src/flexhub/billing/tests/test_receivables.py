@@ -12,36 +12,22 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
-from rest_framework.test import APIClient
 
 from flexhub.billing.models import CreditNote, CreditNotePdf, Invoice, InvoicePdf, InvoiceStatus, Payment
 from flexhub.billing.selectors import aged_debt, invoice_balance
 from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
-from flexhub.core.services import user_token
+from flexhub.core.testing.clients import api_client, page_client
 from flexhub.frameworks.services import contract_change_record
 from flexhub.rules.periods import Month
 
 pytestmark = pytest.mark.django_db
 CLI = Actor.for_cli()
 JUNE = Month(2020, 6)
-
-
-def _page(world, username):
-    client = Client()
-    client.force_login(world.users[username])
-    return client
-
-
-def _api(world, username):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token(actor=CLI, user=world.users[username])}")
-    return client
 
 
 def _text(pdf: bytes) -> str:
@@ -81,31 +67,33 @@ def test_an_issued_invoice_keeps_its_pdf_with_its_hash_and_sends_it(world, djang
     (name, content, mimetype) = message.attachments[0]
     assert (name, mimetype, content) == (f"{invoice.number}.pdf", "application/pdf", pdf)
     # Downloaded as it was issued, by people and by machines, with its digest.
-    response = _page(world, "mbra-admin").get(reverse("invoice-pdf", kwargs={"pk": invoice.pk}))
+    response = page_client(world, "mbra-admin").get(reverse("invoice-pdf", kwargs={"pk": invoice.pk}))
     assert response["Content-Type"] == "application/pdf" and response.content == pdf
     assert response["Repr-Digest"] == f"sha-256=:{base64.b64encode(hashlib.sha256(pdf).digest()).decode()}:"
-    api = _api(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/pdf/")
+    api = api_client(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/pdf/")
     assert api.status_code == 200 and api["Content-Type"] == "application/pdf" and api.content == pdf
-    assert _api(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()["pdf_sha256"] == document.sha256
-    assert _api(world, "mbrb-admin").get(f"/api/v1/invoices/{invoice.pk}/pdf/").status_code == 404
+    assert (
+        api_client(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()["pdf_sha256"] == document.sha256
+    )
+    assert api_client(world, "mbrb-admin").get(f"/api/v1/invoices/{invoice.pk}/pdf/").status_code == 404
 
 
 def test_a_draft_has_no_pdf_and_history_is_not_mailed(world, django_capture_on_commit_callbacks):
     one = world.frameworks["ONE"]
     run = billing_run(actor=CLI, framework=one, month=JUNE)
     draft = Invoice.objects.get(run=run, member__code="MBRA")
-    assert _page(world, "aauth-admin").get(reverse("invoice-pdf", kwargs={"pk": draft.pk})).status_code == 404
-    assert _api(world, "aauth-admin").get(f"/api/v1/invoices/{draft.pk}/pdf/").status_code == 404
+    assert page_client(world, "aauth-admin").get(reverse("invoice-pdf", kwargs={"pk": draft.pk})).status_code == 404
+    assert api_client(world, "aauth-admin").get(f"/api/v1/invoices/{draft.pk}/pdf/").status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         billing_issue(actor=CLI, framework=one, month=JUNE, send=False)
     assert mail.outbox == []
     assert InvoicePdf.objects.filter(invoice__run=run).count() == 2
 
 
-def test_credit_notes_have_pages_a_pdf_a_csv_and_show_on_the_member_s_billing_page(world):
+def test_credit_notes_have_pages_a_pdf_a_csv_and_show_on_the_member_s_billingpage_client(world):
     invoice = world.extra["invoice-MBRA"]
     note = credit_note_issue(actor=CLI, invoice=invoice, net=Decimal("5.00"), reason='=HYPERLINK("x") late fix')
-    member = _page(world, "mbra-admin")
+    member = page_client(world, "mbra-admin")
     listing = member.get(reverse("credit-note-list")).content.decode()
     assert note.number in listing and "Bramblewick" not in listing
     assert note.number in member.get(reverse("invoice-list")).content.decode()
@@ -146,31 +134,31 @@ def test_payments_move_an_invoice_from_open_to_paid(world):
     member = Actor(user=world.users["mbra-admin"], label="mbra-admin", channel="web")
     with pytest.raises(RuleError, match="authority"):
         payment_record(actor=member, invoice=invoice, received_on=today, amount=Decimal("1"), reference="X")
-    page = _page(world, "aauth-admin").post(
+    page = page_client(world, "aauth-admin").post(
         reverse("payment-add", kwargs={"pk": invoice.pk}),
         {"received_on": today.isoformat(), "amount": f"{owed:.2f}", "reference": "BACS 2"},
     )
     assert page.status_code == 302
     assert invoice_balance(invoice, today).status == "paid"
-    detail = _api(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()
+    detail = api_client(world, "mbra-admin").get(f"/api/v1/invoices/{invoice.pk}/").json()
     assert detail["balance"] == {"owed": "0.00", "status": "paid"}
     assert Payment.objects.filter(invoice=invoice).count() == 2
-    listed = _api(world, "mbra-admin").get("/api/v1/payments/").json()["results"]
+    listed = api_client(world, "mbra-admin").get("/api/v1/payments/").json()["results"]
     assert {p["invoice_number"] for p in listed} == {invoice.number}
 
 
-def test_payments_through_the_api(world):
+def test_payments_through_theapi_client(world):
     invoice = world.extra["invoice-MBRB"]
-    client = _api(world, "aauth-admin")
+    client = api_client(world, "aauth-admin")
     body = {"invoice": invoice.pk, "received_on": timezone.localdate().isoformat(), "amount": "1.50", "reference": "R1"}
     assert client.post("/api/v1/payments/", body, format="json").status_code == 201
-    refused = _api(world, "mbra-admin").post("/api/v1/payments/", body, format="json")
+    refused = api_client(world, "mbra-admin").post("/api/v1/payments/", body, format="json")
     assert refused.status_code == 400 and "invoice" in refused.json()  # another member's invoice: unknown
     too_much = client.post("/api/v1/payments/", {**body, "amount": "999999.00"}, format="json")
     assert too_much.status_code == 400 and too_much.json()["field"] == "amount"
 
 
-def test_aged_debt_by_member_on_the_page_in_csv_and_the_api(world):
+def test_aged_debt_by_member_on_the_page_in_csv_and_theapi_client(world):
     today = timezone.localdate()
     rows = {r.member: r for r in aged_debt(Invoice.objects.all(), today)}
     mbra = Invoice.objects.get(pk=world.extra["invoice-MBRA"].pk)
@@ -178,7 +166,7 @@ def test_aged_debt_by_member_on_the_page_in_csv_and_the_api(world):
     assert rows["MBRA"].buckets["current"] == owed and rows["MBRA"].total == owed
     later = {r.member: r for r in aged_debt(Invoice.objects.all(), mbra.due_on + dt.timedelta(days=45))}
     assert later["MBRA"].buckets["31-60"] == owed and later["MBRA"].buckets["current"] == 0
-    authority = _page(world, "aauth-admin")
+    authority = page_client(world, "aauth-admin")
     page = authority.get(reverse("aged-debt")).content.decode()
     assert "Ashcombe Council" in page and "Bramblewick Council" in page and "Quillfield" not in page
     assert "Money owed" in authority.get(reverse("home")).content.decode()
@@ -186,22 +174,25 @@ def test_aged_debt_by_member_on_the_page_in_csv_and_the_api(world):
     assert table[0] == ["member", "name", "current", "1-30", "31-60", "61-90", "over 90", "total"]
     assert [r[0] for r in table[1:]] == ["MBRA", "MBRB"]
     assert table[1][2] == f"{owed:.2f}" and table[1][7] == f"{owed:.2f}"
-    member_view = _api(world, "mbra-admin").get("/api/v1/aged-debt/").json()
+    member_view = api_client(world, "mbra-admin").get("/api/v1/aged-debt/").json()
     assert [m["member"] for m in member_view["members"]] == ["MBRA"]
     assert member_view["members"][0]["current"] == f"{owed:.2f}"
-    assert _api(world, "supa-agent").get("/api/v1/aged-debt/").status_code == 403
+    assert api_client(world, "supa-agent").get("/api/v1/aged-debt/").status_code == 403
 
 
 def test_the_ledger_export_adds_up_to_each_invoice(world):
     invoice = world.extra["invoice-MBRA"]
-    rows = _csv(_page(world, "aauth-admin").get(reverse("billing-ledger", kwargs={"pk": invoice.run.pk})))
+    rows = _csv(page_client(world, "aauth-admin").get(reverse("billing-ledger", kwargs={"pk": invoice.run.pk})))
     assert rows[0] == ["run", "framework", "period", "invoice", "member", "service", "vat_rate", "net", "vat"]
     mine = [r for r in rows[1:] if r[4] == "MBRA"]
     assert sorted(r[5] for r in mine) == ["CORE", "TEL"]
     assert sum(Decimal(r[7]) for r in mine) == invoice.net
     assert sum(Decimal(r[8]) for r in mine) == invoice.vat
     assert all("E" not in r[7] and "E" not in r[8] for r in mine)
-    assert _page(world, "mbra-admin").get(reverse("billing-ledger", kwargs={"pk": invoice.run.pk})).status_code == 403
+    assert (
+        page_client(world, "mbra-admin").get(reverse("billing-ledger", kwargs={"pk": invoice.run.pk})).status_code
+        == 403
+    )
 
 
 def test_documents_are_never_regenerated(world):
@@ -224,7 +215,7 @@ def test_the_invoice_csv_opens_cleanly_in_a_spreadsheet(world):
     contract_change_record(actor=CLI, contract=contract, service=core, effective=dt.date(2020, 6, 1), quantity=2600)
     run = billing_run(actor=CLI, framework=world.frameworks["ONE"], month=JUNE)
     invoice = Invoice.objects.get(run=run, member__code="MBRA")
-    rows = _csv(_page(world, "mbra-admin").get(reverse("invoice-csv", kwargs={"pk": invoice.pk})))
+    rows = _csv(page_client(world, "mbra-admin").get(reverse("invoice-csv", kwargs={"pk": invoice.pk})))
     core_row = next(r for r in rows if r[5] == "CORE")
     assert core_row[8] == "2600"
     assert (core_row[10], core_row[11]) == ("2020-06-01", "2020-06-30")
