@@ -26,8 +26,9 @@ def line_chart(
     height: int = 260,
     zero_based: bool = True,
 ) -> str:
-    """An accessible SVG line chart (title and description for screen readers)."""
-    left, right, top, bottom = 90, 20, 20, 40
+    """An accessible SVG line chart (title and description for screen readers). Every value is
+    marked with a point, so a series of one month, or one between gaps, still shows."""
+    left, right, top, bottom = 90, 20, 36, 40  # the legend sits above the plot, clear of its points
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for s in series for v in s.values if v is not None]
     top_value = max(values, default=1.0) or 1.0
@@ -38,6 +39,8 @@ def line_chart(
     count = max(len(x_labels), 2)
 
     def x(i: int) -> float:
+        if len(x_labels) <= 1:  # a single month sits in the middle, not on the axis
+            return left + plot_w / 2
         return left + plot_w * i / (count - 1)
 
     def y(v: float) -> float:
@@ -66,12 +69,20 @@ def line_chart(
             )
     for index, s in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(s.values) if v is not None)
+        marked = [(i, float(v)) for i, v in enumerate(s.values) if v is not None]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in marked)
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="{points}"/>')
+        if len(marked) > 1:
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="{points}"/>')
+        parts.extend(
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}">'
+            f"<title>{escape(s.label)}, {escape(x_labels[i] if i < len(x_labels) else '')}: {escape(y_format(v))}"
+            "</title></circle>"
+            for i, v in marked
+        )
         parts.append(
-            f'<rect x="{left + 10 + index * 180}" y="{top + 6}" width="12" height="4" fill="{colour}"/>'
-            f'<text x="{left + 26 + index * 180}" y="{top + 12}" font-size="12">{escape(s.label)}</text>'
+            f'<rect x="{left + 10 + index * 180}" y="{top - 18}" width="12" height="4" fill="{colour}"/>'
+            f'<text x="{left + 26 + index * 180}" y="{top - 12}" font-size="12">{escape(s.label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -58,6 +58,21 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+def latest_window(
+    with_data: tuple[Month, Month] | None, *, term: tuple[Month, Month], today: Month, span: int = 12
+) -> tuple[Month, Month]:
+    """The months a report shows when none are asked for: up to `span` months ending at the last
+    month with data and starting no earlier than the first (`with_data` is that first and last),
+    so a history that ended years ago is shown, not today's empty months. With no data, the
+    `span` months of the term ending at today, or at the term's end if that came first."""
+    if with_data is not None:
+        first_with_data, last_with_data = with_data
+        return max(last_with_data.plus(1 - span), first_with_data), last_with_data
+    term_first, term_last = term
+    last = min(max(today, term_first), term_last)
+    return max(last.plus(1 - span), term_first), last
+
+
 def months(first: Month, last: Month) -> Iterator[Month]:
     """Every month from `first` to `last`, both included."""
     current = first

@@ -262,7 +262,11 @@ class TicketEventViewSet(ScopedReadOnlyViewSet):
 @extend_schema(
     parameters=[
         OpenApiParameter("framework", str, required=True),
-        OpenApiParameter("from", MONTH_SCHEMA, description="First month; with `to`, else the last twelve"),
+        OpenApiParameter(
+            "from",
+            MONTH_SCHEMA,
+            description="First month; with `to`, else the latest months with tickets in the term, up to twelve",
+        ),
         OpenApiParameter("to", MONTH_SCHEMA, description="Last month, at most 36 after `from`"),
     ],
     responses={200: dict},
@@ -284,6 +288,7 @@ def scorecards(request: Request) -> Response:
             "framework": framework.code,
             "from": card["first"],
             "to": card["last"],
+            "default_window": card["default_window"],
             "towers": [
                 {
                     "tower": r["tower"].code,

@@ -7,15 +7,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Max
+from django.db.models import Max, Min, Q
+from django.utils import timezone
 
 from flexhub.core.charts import Series, line_chart
 from flexhub.frameworks.models import Framework
-from flexhub.rules.periods import Month, months
+from flexhub.rules.periods import Month, latest_window, months
 from flexhub.rules.sla_clock import measure_resolution, measure_response, time_per_tower
 from flexhub.rules.ticket_state import response_end
-from flexhub.servicedesk.models import Ticket, TicketEvent
+from flexhub.servicedesk.models import SlaPolicy, Ticket, TicketEvent
 from flexhub.servicedesk.selectors import sla_context
 
 
@@ -114,14 +116,40 @@ def scorecard(framework: Framework, first: Month, last: Month) -> Scorecard:
     return card
 
 
+def scorecard_window(framework: Framework, today: dt.date | None = None) -> tuple[Month, Month]:
+    """The months a scorecard shows when none are asked for (rules.periods.latest_window): up to
+    twelve, ending at the last month in which a ticket was opened within the framework's term (in
+    the SLA timezone), so an ended framework shows its history, not today's empty months. Tickets
+    outside the term count only if none fall within it."""
+    zone_name = SlaPolicy.objects.filter(framework=framework).values_list("timezone", flat=True).first()
+    zone = ZoneInfo(zone_name) if zone_name else timezone.get_default_timezone()
+    start = dt.datetime.combine(framework.start, dt.time(), zone)
+    end = dt.datetime.combine(framework.end + dt.timedelta(days=1), dt.time(), zone)
+    in_term = Q(opened_at__gte=start, opened_at__lt=end)
+    opened = Ticket.objects.filter(framework=framework).aggregate(
+        first_in_term=Min("opened_at", filter=in_term),
+        last_in_term=Max("opened_at", filter=in_term),
+        first=Min("opened_at"),
+        last=Max("opened_at"),
+    )
+    pair = ("first_in_term", "last_in_term") if opened["last_in_term"] else ("first", "last")
+    with_data = None
+    if opened[pair[1]] is not None:
+        first, last = (Month.of(opened[key].astimezone(zone).date()) for key in pair)
+        with_data = (first, last)
+    return latest_window(
+        with_data,
+        term=(Month.of(framework.start), Month.of(framework.end)),
+        today=Month.of(today or timezone.localdate()),
+    )
+
+
 def framework_scorecards(framework: Framework, first: Month | None = None, last: Month | None = None) -> dict[str, Any]:
-    """The scorecard of the last twelve months with activity (or the months asked for), by tower,
-    with a chart of each supplier's resolutions within target."""
-    if last is None:
-        latest = Ticket.objects.filter(framework=framework).aggregate(latest=Max("opened_at"))["latest"]
-        last = Month.of(latest.date()) if latest else Month.of(dt.date.today())
-    if first is None:
-        first = Month(last.year - 1, last.month).next()
+    """The scorecard of the months asked for, or else of the latest months with tickets
+    (`scorecard_window`), by tower, with a chart of each supplier's resolutions within target."""
+    default_window = first is None or last is None
+    if first is None or last is None:
+        first, last = scorecard_window(framework)
     card = scorecard(framework, first, last)
     towers = list(framework.towers.select_related("supplier").order_by("code"))
     month_list = list(months(first, last))
@@ -152,11 +180,18 @@ def framework_scorecards(framework: Framework, first: Month | None = None, last:
         if any(v is not None for s in series for v in s.values)
         else ""
     )
-    return {"first": str(first), "last": str(last), "rows": rows, "chart": chart, "suppliers": suppliers}
+    return {
+        "first": str(first),
+        "last": str(last),
+        "default_window": default_window,
+        "rows": rows,
+        "chart": chart,
+        "suppliers": suppliers,
+    }
 
 
 def month_range(first: str, last: str) -> tuple[Any, Any, str]:
-    """The months asked for (YYYY-MM), or (None, None) for the last twelve with activity."""
+    """The months asked for (YYYY-MM), or (None, None) for the latest with tickets (`scorecard_window`)."""
     if not first and not last:
         return None, None, ""
     try:

@@ -350,6 +350,51 @@ def test_scorecards_for_chosen_months():
     }
 
 
+def test_scorecards_default_to_the_months_with_tickets_and_mark_a_single_month():
+    call_command("load", str(TOWERS), stdout=io.StringIO())
+    from flexhub.core.models import Organisation
+    from flexhub.core.services import user_create
+    from flexhub.frameworks.models import Framework
+    from flexhub.servicedesk.scorecards import framework_scorecards, scorecard_window
+
+    framework = Framework.objects.get(code="HWT")
+    # A ticket raised today, after the framework's term (to 2026-09), leaves the history in view.
+    services.ticket_raise(
+        actor=Actor.for_cli(),
+        framework=framework,
+        member=Organisation.objects.get(code="HWA"),
+        kind="incident",
+        priority="P3",
+        title="Raised after the term",
+    )
+    # The fixture's tickets were opened in February and March 2021: those two months, not the
+    # twelve months to today.
+    assert scorecard_window(framework) == (Month(2021, 2), Month(2021, 3))
+    user = user_create(
+        actor=Actor.for_cli(),
+        username="mer-y",
+        organisation=Organisation.objects.get(code="MER"),
+        role="integrator",
+        password=None,
+    )
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("scorecards"), {"framework": "HWT"}).content.decode()
+    assert "Showing <strong>2021-02 to 2021-03</strong>: the latest months with tickets" in page
+    asked = client.get(reverse("scorecards"), {"framework": "HWT", "from": "2021-01", "to": "2021-01"}).content
+    assert "Showing <strong>2021-01 to 2021-01</strong>." in asked.decode()
+    api_client = APIClient()
+    api_client.force_authenticate(user)
+    body = api_client.get("/api/v1/scorecards/?framework=HWT").json()
+    assert (body["from"], body["to"], body["default_window"]) == ("2021-02", "2021-03", True)
+    assert api_client.get("/api/v1/scorecards/?framework=HWT&from=2021-03&to=2021-03").json()["default_window"] is False
+    # February alone: one resolution (HOST's supplier, past its target). Its one month is drawn
+    # as a point, with no line to draw.
+    chart = framework_scorecards(framework, Month(2021, 2), Month(2021, 2))["chart"]
+    assert chart.count("<circle") == 1 and "<polyline" not in chart
+    assert ", 2021-02: 0%</title></circle>" in chart
+
+
 def test_scorecards_page_and_api_roles(world):
     assert login(world, "inta-integrator").get(reverse("scorecards")).status_code == 200
     assert login(world, "supa-agent").get(reverse("scorecards")).status_code == 403
