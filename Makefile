@@ -21,12 +21,14 @@ $(GOVUK): package.json package-lock.json
 
 install: $(STAMP) $(GOVUK)
 
+# Links in the emails the demo server sends point at the address it serves.
+run: export FLEXHUB_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
-	$(BIN)/flexhub migrate --no-input -v0
-	$(BIN)/flexhub demo
+	@$(BIN)/flexhub migrate --no-input -v0
+	@$(BIN)/flexhub demo
 	@echo
 	@echo "flexhub is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	FLEXHUB_SECURE_COOKIES=0 FLEXHUB_REQUIRE_2FA=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
+	@FLEXHUB_SECURE_COOKIES=0 FLEXHUB_REQUIRE_2FA=0 $(BIN)/flexhub runserver --noreload $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -q -n auto

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from flexhub.assets.models import AssetStatus, SanitisationMethod
+from flexhub.core.forms import GovukDateField, GovukForm
 
 if TYPE_CHECKING:
     from flexhub.directory.models import StaffMember
 
 
-class AssetUpdateForm(forms.Form):
+class AssetUpdateForm(GovukForm):
     status = forms.ChoiceField(choices=[(s, label) for s, label in AssetStatus.choices if s != AssetStatus.DISPOSED])
     site = forms.CharField(required=False, max_length=200)
     assigned_to: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(
@@ -25,7 +26,7 @@ class AssetUpdateForm(forms.Form):
         self.fields["assigned_to"].queryset = staff  # type: ignore[attr-defined]
 
 
-class DisposalForm(forms.Form):
+class DisposalForm(GovukForm):
     method = forms.ChoiceField(choices=SanitisationMethod.choices, label="How the data was destroyed")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of sanitisation")
+    date = GovukDateField(label="Date of sanitisation")
     certificate_ref = forms.CharField(max_length=100, label="Certificate reference")

@@ -12,6 +12,7 @@ from flexhub.assets import services
 from flexhub.assets.forms import AssetUpdateForm, DisposalForm
 from flexhub.assets.models import ASSET_ROLES, Asset, AssetEvent, DeviceModel
 from flexhub.core.audit import Actor
+from flexhub.core.forms import ServiceVoiceMixin
 from flexhub.core.roles import Role
 from flexhub.core.viewmixins import ObjectFormView, ScopedDetailView, ScopedListView
 from flexhub.directory.models import ADMIN_ROLES, StaffMember
@@ -67,7 +68,7 @@ class DeviceModelListView(ScopedListView):
     template_name = "assets/device_list.html"
 
 
-class DeviceModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class DeviceModelForm(ServiceVoiceMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = DeviceModel
         fields = ["kind", "on_watts", "sleep_watts", "off_watts", "tec_kwh"]

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from flexhub.core.forms import GovukDateField, GovukForm
 from flexhub.rules.periods import Month
 
 if TYPE_CHECKING:
@@ -23,11 +24,11 @@ class MonthField(forms.CharField):
             raise forms.ValidationError("Enter the month as YYYY-MM, for example 2008-07") from exc
 
 
-class RunForm(forms.Form):
+class RunForm(GovukForm):
     period = MonthField(label="Month to bill", help_text="YYYY-MM, for example 2008-07")
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(GovukForm):
     net = forms.DecimalField(
         label="Amount to credit (before VAT)",
         required=False,
@@ -38,7 +39,7 @@ class CreditNoteForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(GovukForm):
     framework: forms.ModelChoiceField[Framework] = forms.ModelChoiceField(queryset=None, empty_label=None)
     period = MonthField(label="Month", help_text="YYYY-MM")
     joiners = forms.CharField(
@@ -53,8 +54,8 @@ class WhatIfForm(forms.Form):
         field.queryset = frameworks
 
 
-class PaymentForm(forms.Form):
-    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+class PaymentForm(GovukForm):
+    received_on = GovukDateField(label="Date received")
     amount = forms.DecimalField(label="Amount received (£)", min_value=0, decimal_places=2, max_digits=16)
     reference = forms.CharField(
         max_length=100, help_text="As on the remittance advice or the bank statement, so it can be matched"

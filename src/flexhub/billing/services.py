@@ -37,7 +37,7 @@ from flexhub.rules.billing import (
     invoice_dates,
     vat_invoice_problems,
 )
-from flexhub.rules.money import money_text, to_penny
+from flexhub.rules.money import money_display, money_text, to_penny
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.selectors import resolution_breach_counts
 
@@ -311,7 +311,7 @@ def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, re
             field="net",
         )
     if amount > remaining:
-        raise RuleError(f"at most £{money_text(remaining)} of this invoice is left to credit", field="net")
+        raise RuleError(f"at most {money_display(remaining)} of this invoice is left to credit", field="net")
     vat = to_penny(amount * invoice.vat_rate)
     number = _next_numbers(framework, invoice.period.year, "credit", 1)[0]
     note = CreditNote.objects.create(
@@ -426,7 +426,7 @@ def payment_record(*, actor: Actor, invoice: Invoice, received_on: dt.date, amou
         raise RuleError(f"{received_on} is before the invoice was issued ({issued_on})", field="received_on")
     owed = invoice_balance(invoice, today).owed
     if amount > owed:
-        raise RuleError(f"only £{money_text(owed)} is owed on {invoice.number}", field="amount")
+        raise RuleError(f"only {money_display(owed)} is owed on {invoice.number}", field="amount")
     payment = Payment.objects.create(
         invoice=invoice,
         received_on=received_on,

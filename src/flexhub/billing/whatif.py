@@ -14,15 +14,33 @@ from flexhub.rules.money import money_text
 from flexhub.rules.periods import Month
 from flexhub.rules.pricing import committed_values
 
+# Bounds of a question worth asking: the whole civil service is some 500,000 people, the NHS
+# 1.3 million; a body beyond these sizes is a typing slip, not a scenario.
+MAX_JOINER_SEATS = 2_000_000
+MAX_JOINERS = 50
+MAX_JOINER_NAME = 100
+
 
 def parse_joiners(values: list[str]) -> list[Joiner]:
-    """`NAME=SEATS` pairs; a clear RuleError for anything else."""
+    """`NAME=SEATS` pairs; a clear RuleError for anything else, or for a size beyond reason."""
+    if len(values) > MAX_JOINERS:
+        raise RuleError(f"try at most {MAX_JOINERS} joining bodies at a time (there are {len(values):,})", field="join")
     joiners = []
     for value in values:
         name, sep, seats = value.partition("=")
-        if not sep or not name.strip() or not seats.strip().isdigit() or int(seats) <= 0:
-            raise RuleError(f'{value!r}: write a joiner as NAME=SEATS, e.g. "Home Office=20000"', field="join")
-        joiners.append(Joiner(name.strip(), int(seats)))
+        name, seats = name.strip(), seats.strip().replace(",", "")
+        shown = value if len(value) <= 60 else f"{value[:50]}..."
+        if not sep or not name or not seats.isdigit():
+            raise RuleError(f'{shown!r}: write a joining body as NAME=SEATS, like "Home Office=20000"', field="join")
+        if len(name) > MAX_JOINER_NAME:
+            raise RuleError(f"{shown!r}: a name must be {MAX_JOINER_NAME} characters or fewer", field="join")
+        if not 1 <= int(seats) <= MAX_JOINER_SEATS:
+            raise RuleError(
+                f"{name}: enter the seats as a whole number from 1 to {MAX_JOINER_SEATS:,} "
+                f"(the whole civil service is some 500,000 people)",
+                field="join",
+            )
+        joiners.append(Joiner(name, int(seats)))
     if not joiners:
         raise RuleError("add at least one joining body", field="join")
     return joiners
@@ -40,10 +58,10 @@ def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> 
     if len(set(names)) != len(names):
         raise RuleError("give each joining body a different name", field="join")
     terms = billing_terms(framework)
-    clash = set(names) & {c.member for c in terms.contracts}
-    if clash:
-        raise RuleError(f"{sorted(clash)[0]} is already a member; name the newcomer differently", field="join")
-    result = what_if(terms, month, joiners)
+    # The rules bill by member; joiners go in under keys no member can have, so a name typed
+    # (even a member's code) is kept as typed and tells nothing about who the members are.
+    keys = {f"joining #{i + 1}": j.name for i, j in enumerate(joiners)}
+    result = what_if(terms, month, [Joiner(key, j.seats) for key, j in zip(keys, joiners, strict=True)])
     pricing = {code: s.pricing for code, s in terms.services.items()}
     values = committed_values(
         [*(c.terms for c in terms.contracts), *result.joiner_contracts],
@@ -56,7 +74,7 @@ def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> 
     before_pools, after_pools = _pools(result.before), _pools(result.after)
     before_net = {b.member: b.net for b in result.before.bills}
     after_net = {b.member: b.net for b in result.after.bills}
-    members = sorted(set(before_net) | set(after_net))
+    members = sorted(before_net.keys() | (after_net.keys() - keys.keys())) + list(keys)
     return {
         "framework": framework.code,
         "period": str(month),
@@ -67,8 +85,8 @@ def whatif_report(framework: Framework, month: Month, joiners: list[Joiner]) -> 
         ],
         "members": [
             {
-                "member": member,
-                "joining": member in names,
+                "member": keys.get(member, member),
+                "joining": member in keys,
                 "before": money_text(before_net[member]) if member in before_net else None,
                 "after": money_text(after_net[member]) if member in after_net else None,
             }
@@ -88,7 +106,7 @@ def whatif_for_member(report: dict[str, Any], member_code: str) -> dict[str, Any
     return {
         "framework": report["framework"],
         "period": report["period"],
-        "joiners": [{"seats": j["seats"]} for j in report["joiners"]],
+        "joiners": report["joiners"],  # as the member typed them
         "pools": report["pools"],
         "members": [own] if own else [],
     }

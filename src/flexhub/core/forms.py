@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.apps import apps
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
 
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Region
@@ -41,6 +45,182 @@ class GovukBoundField(BoundField):
         return attrs
 
 
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+STATED_LIMIT = 100  # text limits from this length up are stated in the hint, before anyone meets them
+
+
+def _noun(label: str) -> str:
+    """A label inside a sentence: "Summary" -> "summary", "VAT number" stays."""
+    if len(label) > 1 and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def speak_in_service_voice(field: forms.Field, name: str) -> None:
+    """Replace Django's generic errors ("This field is required.") with what to do, in the
+    GOV.UK style: "Enter the summary", "Summary must be 300 characters or fewer"."""
+    label = str(field.label or pretty_name(name))
+    noun = _noun(label)
+    messages = field.error_messages
+    if messages.get("required") == DJANGO_REQUIRED:
+        if isinstance(field, forms.FileField):
+            messages["required"] = f"Choose the {noun} to upload"
+        elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            messages["required"] = "Choose an answer" if label.endswith("?") else f"Choose the {noun}"
+        elif isinstance(field, forms.BooleanField):
+            messages["required"] = f"Tick {noun!r} to go on"
+        else:
+            messages["required"] = f"Enter the {noun}"
+    if isinstance(field, forms.CharField) and field.max_length is not None:
+        # A browser silently cuts what is typed or pasted past maxlength; the limit is stated in
+        # the hint and enforced with a message instead (GOV.UK's advice).
+        field.widget.attrs.pop("maxlength", None)
+        messages.setdefault(
+            "max_length",
+            f"{label} must be {field.max_length:,} characters or fewer (it has %(show_value)d)",
+        )
+        if field.max_length >= STATED_LIMIT and "characters" not in str(field.help_text):
+            limit = f"Up to {field.max_length:,} characters"
+            field.help_text = f"{field.help_text}. {limit}" if field.help_text else limit
+    if isinstance(field, forms.EmailField):
+        messages["invalid"] = f"Enter the {noun} in the right form, like name@example.gov.uk"
+    elif isinstance(field, forms.DecimalField):
+        messages["invalid"] = f"Enter the {noun} as a number, like 1250.00"
+        messages["max_decimal_places"] = f"{label} can have at most %(max)s decimal places"
+        messages["max_digits"] = f"{label} is too large: at most %(max)s digits"
+        messages["max_whole_digits"] = f"{label} is too large: at most %(max)s digits before the point"
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"Enter the {noun} as a whole number, like 250"
+    if isinstance(field, forms.IntegerField | forms.DecimalField):
+        messages["min_value"] = f"{label} must be %(limit_value)s or more"
+        messages["max_value"] = f"{label} must be %(limit_value)s or less"
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        messages["invalid_choice"] = f"Choose the {noun} from the list"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        messages["invalid_list"] = f"Choose the {noun} from the list"
+        messages["invalid_pk_value"] = f"Choose the {noun} from the list"
+
+
+class ServiceVoiceMixin:
+    """Mixed into every flexhub form (tests/test_forms.py checks): errors say what to do.
+
+    Applied before cleaning and before rendering, so fields a form adds in its own __init__
+    (a quantity per service, say) are covered too."""
+
+    fields: dict[str, forms.Field]
+
+    def speak(self) -> None:
+        for name, field in self.fields.items():
+            speak_in_service_voice(field, name)
+
+    def full_clean(self) -> None:
+        self.speak()
+        super().full_clean()  # type: ignore[misc]
+
+    def get_context(self) -> dict[str, Any]:
+        self.speak()
+        return super().get_context()  # type: ignore[misc,no-any-return]
+
+
+class GovukForm(ServiceVoiceMixin, forms.Form):
+    """A flexhub form: GOV.UK markup (from the renderer) and messages in the service's voice."""
+
+
+class GovukDateInput(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes, not the browser's date picker (which
+    screen readers and many keyboards handle badly)."""
+
+    template_name = "govuk/date_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        numeric = {"inputmode": "numeric", "autocomplete": "off"}
+        super().__init__(
+            {"day": forms.TextInput(numeric), "month": forms.TextInput(numeric), "year": forms.TextInput(numeric)},
+            attrs,
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [day.day, day.month, day.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # A link may still carry a whole date (?date_from=2024-04-01); the boxes win when typed.
+        parts = super().value_from_datadict(data, files, name)
+        if not any(str(p or "").strip() for p in parts) and data.get(name):
+            return data.get(name)
+        return parts
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else ""  # the error summary links to the day box
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        error = "govuk-input--error" in str((attrs or {}).get("class", ""))
+        for subwidget, (part, width) in zip(
+            context["widget"]["subwidgets"], (("Day", 2), ("Month", 2), ("Year", 4)), strict=True
+        ):
+            subwidget["attrs"] = {k: v for k, v in subwidget["attrs"].items() if k != "aria-describedby"}
+            subwidget["part"] = part
+            classes = f"govuk-input govuk-date-input__input govuk-input--width-{width}"
+            subwidget["attrs"]["class"] = classes + (" govuk-input--error" if error else "")
+        return context
+
+
+class GovukDateField(forms.Field):
+    """A date typed in three boxes, checked the GOV.UK way: "Date received must include a month",
+    "Date received must be a real date"."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, earliest: dt.date = dt.date(1900, 1, 1), **kwargs: Any) -> None:
+        self.earliest = earliest
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        label = str(self.label or "The date")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise forms.ValidationError(f"{label} must be a real date", code="invalid") from exc
+        parts = [str(p or "").strip() for p in (value or [])]
+        if not any(parts):
+            return None
+        missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and a '.join(missing)}", code="incomplete")
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(f"{label} must be a real date, in numbers, like 27 3 2008", code="invalid")
+        if len(parts[2]) != 4:
+            raise forms.ValidationError(f"{label}: enter the year in full, like 2008", code="invalid")
+        try:
+            day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError as exc:
+            raise forms.ValidationError(f"{label} must be a real date", code="invalid") from exc
+        if day < self.earliest:
+            raise forms.ValidationError(
+                f"{label} must be on or after {self.earliest.day} {self.earliest:%B %Y}", code="too_early"
+            )
+        return day
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
 class GovukFormRenderer(TemplatesSetting):
     """Renders every Django form with GOV.UK Frontend markup."""
 
@@ -55,11 +235,23 @@ def apply_rule_error(form: forms.BaseForm, error: RuleError) -> None:
     form.add_error(field, error.message)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ServiceVoiceMixin, AuthenticationForm):
     """Django's login form; the renderer gives it GOV.UK markup."""
 
 
-class TwoFactorCodeForm(forms.Form):
+class PasswordChangeForm(ServiceVoiceMixin, auth_forms.PasswordChangeForm):
+    """Django's password change, with messages in the service's voice."""
+
+
+class PasswordResetForm(ServiceVoiceMixin, auth_forms.PasswordResetForm):
+    """Asking for a reset link."""
+
+
+class SetPasswordForm(ServiceVoiceMixin, auth_forms.SetPasswordForm):
+    """Choosing a new password from a reset link."""
+
+
+class TwoFactorCodeForm(GovukForm):
     """One code: six digits from an authenticator app, or a recovery code."""
 
     code = forms.CharField(
@@ -78,7 +270,7 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
-class TwoFactorResetForm(forms.Form):
+class TwoFactorResetForm(GovukForm):
     reason = forms.CharField(
         label="Why",
         max_length=300,
@@ -87,7 +279,7 @@ class TwoFactorResetForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(GovukForm):
     name = forms.CharField(max_length=200)
     region = forms.ChoiceField(
         choices=Region.choices,
@@ -109,7 +301,7 @@ class OrganisationForm(forms.Form):
     )
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovukForm):
     """Adding or editing a person; the organisation and role choices are narrowed per user."""
 
     username = forms.CharField(max_length=150)
@@ -148,9 +340,24 @@ class PersonForm(forms.Form):
             del self.fields["is_active"]
 
 
-class AuditFilterForm(forms.Form):
-    object_type = forms.CharField(required=False, label="Object type", help_text="For example core.user")
+class AuditFilterForm(GovukForm):
+    object_type = forms.ChoiceField(required=False, label="What changed")
     object_id = forms.CharField(required=False, label="Object id")
     person = forms.CharField(required=False, label="Person (username)")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = GovukDateField(required=False, label="From")
+    date_to = GovukDateField(required=False, label="To")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["object_type"]
+        field.choices = [("", "Anything"), *audited_object_types()]
+
+
+def audited_object_types() -> list[tuple[str, str]]:
+    """Every kind of record flexhub keeps, as the audit log names it (core.user) and as people do."""
+    kinds = {
+        f"{model._meta.app_label}.{model._meta.model_name}": str(model._meta.verbose_name).capitalize()
+        for model in apps.get_models()
+        if model.__module__.startswith("flexhub.")
+    }
+    return sorted(kinds.items(), key=lambda kind: kind[1])

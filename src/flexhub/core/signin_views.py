@@ -21,7 +21,13 @@ from django.views.generic import FormView
 from flexhub.core import services, signin
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
-from flexhub.core.forms import TwoFactorCodeForm, TwoFactorResetForm, apply_rule_error
+from flexhub.core.forms import (
+    PasswordResetForm,
+    SetPasswordForm,
+    TwoFactorCodeForm,
+    TwoFactorResetForm,
+    apply_rule_error,
+)
 from flexhub.core.models import User
 from flexhub.core.roles import Role
 from flexhub.core.signin_middleware import two_factor_step
@@ -242,6 +248,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     FLEXHUB_BASE_URL and the email goes through the configured backend."""
 
     template_name = "registration/password_reset_form.html"
+    form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/flexhub_password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-done")
@@ -262,6 +269,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Choose a new password from the emailed link; saved through the audited service."""
 
     template_name = "registration/password_reset_confirm.html"
+    form_class = SetPasswordForm
     success_url = reverse_lazy("password-reset-complete")
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -22,6 +22,7 @@ from flexhub.core.forms import (
     AuditFilterForm,
     LoginForm,
     OrganisationForm,
+    PasswordChangeForm,
     PersonForm,
     apply_rule_error,
 )
@@ -296,6 +297,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change form, saved through the audited service."""
 
     template_name = "core/password_change.html"
+    form_class = PasswordChangeForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         from django.contrib.auth import update_session_auth_hash

@@ -4,12 +4,14 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from flexhub.core.forms import GovukDateField, GovukForm
+
 if TYPE_CHECKING:
     from flexhub.core.models import Organisation
     from flexhub.directory.models import StaffMember
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(queryset=None, empty_label=None)
     file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row")
 
@@ -21,12 +23,12 @@ class UploadForm(forms.Form):
             self.initial["organisation"] = organisations.first().pk
 
 
-class TupeForm(forms.Form):
+class TupeForm(GovukForm):
     staff: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
     to_supplier: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         queryset=None, empty_label="Choose a supplier", label="Transferring to"
     )
-    transfer_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    transfer_date = GovukDateField(label="Transfer date")
     terms_protected = forms.BooleanField(required=False, initial=True, label="Terms and conditions protected")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

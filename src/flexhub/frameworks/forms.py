@@ -6,13 +6,12 @@ from typing import Any
 
 from django import forms
 
+from flexhub.core.forms import GovukDateField, GovukForm
 from flexhub.core.models import Organisation, Region
 from flexhub.frameworks.models import Category, Classification, PricingModel, Service, Unit
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
-
-class ServiceForm(forms.Form):
+class ServiceForm(GovukForm):
     code = forms.CharField(max_length=32)
     name = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=Category.choices)
@@ -45,14 +44,14 @@ class ServiceForm(forms.Form):
         return result
 
 
-class ContractForm(forms.Form):
+class ContractForm(GovukForm):
     """A call-off to sign; one quantity field per recurring service of the framework."""
 
     ref = forms.CharField(max_length=64, label="Contract reference")
     member: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(queryset=None, empty_label="Choose a member")
-    signed = forms.DateField(**DATE)  # type: ignore[arg-type]
-    start = forms.DateField(**DATE)  # type: ignore[arg-type]
-    end = forms.DateField(**DATE)  # type: ignore[arg-type]
+    signed = GovukDateField(label="Date signed")
+    start = GovukDateField(label="Start date")
+    end = GovukDateField(label="End date")
 
     def __init__(self, *args: Any, members: Any, services: list[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,9 +76,9 @@ class ContractForm(forms.Form):
         ]
 
 
-class SeatChangeForm(forms.Form):
+class SeatChangeForm(GovukForm):
     service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
-    effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
+    effective = GovukDateField(label="Effective date")
     quantity = forms.IntegerField(min_value=0, label="New quantity")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -89,9 +88,9 @@ class SeatChangeForm(forms.Form):
         field.queryset = services
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(GovukForm):
     service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
-    date = forms.DateField(**DATE)  # type: ignore[arg-type]
+    date = GovukDateField(label="Date delivered")
     quantity = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
 
     def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
@@ -100,9 +99,9 @@ class DeliveryForm(forms.Form):
         field.queryset = services
 
 
-class ChangeForm(forms.Form):
+class ChangeForm(GovukForm):
     service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(queryset=None, empty_label="Choose a service")
-    effective = forms.DateField(label="From", **DATE)  # type: ignore[arg-type]
+    effective = GovukDateField(label="Effective date")
     quantity = forms.IntegerField(min_value=0, label="New quantity", help_text="0 stops the line")
     reason = forms.CharField(required=False)
 
@@ -112,12 +111,12 @@ class ChangeForm(forms.Form):
         field.queryset = services
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OrganisationOnboardForm(forms.Form):
+class OrganisationOnboardForm(GovukForm):
     """An authority onboards a body (a new member, supplier or integrator) into one of its frameworks."""
 
     code = forms.CharField(max_length=32, help_text="A short code, such as HO")
@@ -137,7 +136,7 @@ class OrganisationOnboardForm(forms.Form):
         field.queryset = frameworks
 
 
-class PurchaseOrderForm(forms.Form):
+class PurchaseOrderForm(GovukForm):
     po_number = forms.CharField(
         label="Purchase-order number",
         max_length=64,
@@ -146,7 +145,7 @@ class PurchaseOrderForm(forms.Form):
     )
 
 
-class InvoicingForm(forms.Form):
+class InvoicingForm(GovukForm):
     payment_terms_days = forms.IntegerField(
         label="Payment terms (days)",
         min_value=0,

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from flexhub.core.forms import GovukDateField, GovukForm
+
 if TYPE_CHECKING:
     from flexhub.core.models import Organisation
 
 
-class MogForm(forms.Form):
+class MogForm(GovukForm):
     kind = forms.ChoiceField(
         choices=[
             ("form", "Form a new organisation from predecessors"),
@@ -38,7 +40,9 @@ class MogForm(forms.Form):
     )
     move_contracts = forms.BooleanField(required=False, initial=True, label="Move call-off contracts")
     move_tickets = forms.BooleanField(required=False, initial=True, label="Move open tickets")
-    effective = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective = GovukDateField(
+        label="Effective date", help_text="The day the change took effect, for example 28 6 2007"
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:

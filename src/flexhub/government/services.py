@@ -108,10 +108,15 @@ def mog_plan(
         code = code.strip().upper()
         declared = Organisation.objects.filter(code__iexact=code).first() if code else None
         if declared is not None:
-            # A successor a scenario file already declared with these predecessors, not yet staffed.
+            # A successor a scenario file declared with these predecessors, not formed yet: the
+            # change fills it, beside any new starters its admins have already imported.
             declared_from = set(declared.predecessors.values_list("pk", flat=True))
-            if not {p.pk for p in predecessors} <= declared_from or declared.staff.exists():
-                raise RuleError(f"the code {code} is taken", field="code")
+            if not {p.pk for p in predecessors} <= declared_from:
+                raise RuleError(f"the code {code} is taken by {declared.name}: choose another code", field="code")
+            formed = MachineryChange.objects.filter(successor=declared, kind=ChangeKind.FORM).first()
+            if formed is not None:
+                when = f"{formed.effective.day} {formed.effective:%B %Y}"
+                raise RuleError(f"{code} was already formed from its predecessors on {when}", field="code")
             name = name.strip() or declared.name
         if not code or not name.strip():
             raise RuleError("give the new organisation's code and name", field="code")

@@ -16,3 +16,10 @@ def to_penny(amount: Decimal) -> Decimal:
 def money_text(amount: Decimal) -> str:
     """An amount as a string with exactly two decimals, as the JSON outputs write it."""
     return f"{to_penny(amount):.2f}"
+
+
+def money_display(amount: Decimal) -> str:
+    """An amount as people read it in a message: £242,950.00, -£5.00."""
+    rounded = to_penny(amount)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}£{abs(rounded):,.2f}"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flexhub.rules.money import ZERO, money_text, to_penny
+from flexhub.rules.money import ZERO, money_display, to_penny
 from flexhub.rules.periods import Month, months
 
 FLAT = "flat"
@@ -278,7 +278,7 @@ def ceiling_refusal_text(ref: str, value: Decimal, committed: Decimal, ceiling: 
     if committed + value <= ceiling:
         return None
     return (
-        f"signing {ref} (committed value £{money_text(value)}) would pass the framework's value "
-        f"ceiling of £{money_text(ceiling)}: committed so far £{money_text(committed)}, "
-        f"headroom £{money_text(ceiling - committed)}"
+        f"signing {ref} (committed value {money_display(value)}) would pass the framework's value "
+        f"ceiling of {money_display(ceiling)}: committed so far {money_display(committed)}, "
+        f"headroom {money_display(ceiling - committed)}"
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from flexhub.core.forms import GovukForm
 from flexhub.servicedesk.models import PRIORITIES, TicketKind
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ PRIORITY_CHOICES = [
 assert [p for p, _ in PRIORITY_CHOICES] == list(PRIORITIES)
 
 
-class TicketRaiseForm(forms.Form):
+class TicketRaiseForm(GovukForm):
     framework: forms.ModelChoiceField[Framework] = forms.ModelChoiceField(queryset=None, empty_label=None)
     kind = forms.ChoiceField(
         choices=TicketKind.choices,
@@ -49,12 +50,12 @@ class TicketRaiseForm(forms.Form):
             self.initial["framework"] = frameworks.first().pk
 
 
-class NoteForm(forms.Form):
+class NoteForm(GovukForm):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note")
     internal = forms.BooleanField(required=False, label="Internal note (never shown to the member)")
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GovukForm):
     tower: forms.ModelChoiceField[Tower] = forms.ModelChoiceField(queryset=None, empty_label="Choose a tower")
     note = forms.CharField(required=False, label="Why (optional)")
 
@@ -63,8 +64,11 @@ class ReassignForm(forms.Form):
         self.fields["tower"].queryset = towers  # type: ignore[attr-defined]
 
 
-class QueueFilterForm(forms.Form):
-    member = forms.CharField(required=False, label="Member code")
+class QueueFilterForm(GovukForm):
+    """Narrow a queue; on the page, members and towers are chosen from lists of what the user
+    can see (queues.queue_filter_choices). The API, given no lists, takes their codes."""
+
+    member = forms.ChoiceField(required=False, label="Member")
     priority = forms.ChoiceField(choices=[("", "Any"), *[(p, p) for p in PRIORITIES]], required=False)
     state = forms.ChoiceField(
         choices=[
@@ -78,4 +82,22 @@ class QueueFilterForm(forms.Form):
         required=False,
     )
     breached = forms.ChoiceField(choices=[("", "Any"), ("yes", "Breached"), ("no", "Not breached")], required=False)
-    tower = forms.CharField(required=False, label="Tower code")
+    tower = forms.ChoiceField(required=False, label="Tower")
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]] | None = None,
+        towers: list[tuple[str, str]] | None = None,
+        show_members: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (("member", members), ("tower", towers)):
+            if choices is None:
+                self.fields[name] = forms.CharField(required=False, label=f"{self.fields[name].label} code")
+            else:
+                field: Any = self.fields[name]
+                field.choices = [("", "Any"), *choices]
+        if not show_members:
+            del self.fields["member"]

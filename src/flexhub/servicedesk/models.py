@@ -97,6 +97,9 @@ class TicketStatus(models.TextChoices):
 OPEN_STATES = (TicketStatus.OPEN, TicketStatus.AWAITING_CUSTOMER)
 
 
+TITLE_LIMIT = 300  # characters of a ticket's summary, stated on the form and refused beyond
+
+
 class Ticket(models.Model):
     """An incident or request of a member; its state follows from its events."""
 
@@ -105,7 +108,7 @@ class Ticket(models.Model):
     member = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tickets")
     kind = models.CharField(max_length=10, choices=TicketKind.choices)
     priority = models.CharField(max_length=2)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=TITLE_LIMIT)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets")
     raised_by = models.ForeignKey(

@@ -6,7 +6,27 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from flexhub.core.models import Organisation
+from flexhub.frameworks.models import Framework, Tower
 from flexhub.servicedesk.models import OPEN_STATES, Ticket
+
+
+def queue_filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The members and towers a user can narrow its queue to, as (code, label) lists: the
+    members of the frameworks it sees, and the towers it sees (an agent: its supplier's)."""
+    frameworks = Framework.objects.visible_to(user)
+    members = (
+        Organisation.objects.filter(is_member=True, frameworks__in=frameworks)
+        .distinct()
+        .order_by("name")
+        .values_list("code", "name")
+    )
+    names: dict[str, list[str]] = {}
+    for code, name in Tower.objects.visible_to(user).order_by("code", "name").values_list("code", "name"):
+        if name not in names.setdefault(code, []):
+            names[code].append(name)
+    towers = [(code, f"{' / '.join(labels)} ({code})") for code, labels in names.items()]
+    return [(code, f"{name} ({code})") for code, name in members], towers
 
 
 def ticket_queue(user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:

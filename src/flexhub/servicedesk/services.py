@@ -25,6 +25,7 @@ from flexhub.servicedesk import notify
 from flexhub.servicedesk.models import (
     OPEN_STATES,
     PRIORITIES,
+    TITLE_LIMIT,
     EventType,
     Ticket,
     TicketEvent,
@@ -168,6 +169,8 @@ def ticket_raise(
         raise RuleError(f"unknown priority {priority!r} (P1 to P4)", field="priority")
     if not title.strip():
         raise RuleError("say in a few words what is wrong or what you need", field="title")
+    if len(title.strip()) > TITLE_LIMIT:
+        raise RuleError(f"the summary must be {TITLE_LIMIT} characters or fewer", field="title")
     if category is not None and category.framework_id != framework.pk:
         raise RuleError("unknown service", field="category")
     if tower is not None and tower.framework_id != framework.pk:
@@ -180,7 +183,7 @@ def ticket_raise(
         member=member,
         kind=kind,
         priority=priority,
-        title=title.strip()[:300],
+        title=title.strip(),
         description=description.strip(),
         category=category,
         raised_by=user if user is not None and user.organisation_id == member.pk else None,

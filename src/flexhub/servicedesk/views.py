@@ -23,7 +23,7 @@ from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, TicketRaiseForm
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.presenters import queue_words, sla_lines
-from flexhub.servicedesk.queues import ticket_queue
+from flexhub.servicedesk.queues import queue_filter_choices, ticket_queue
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
@@ -37,7 +37,11 @@ class TicketListView(ScopedListView):
     template_name = "servicedesk/ticket_list.html"
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        self.filter_form = QueueFilterForm(self.request.GET or None)
+        user: Any = self.request.user
+        members, towers = queue_filter_choices(user)
+        self.filter_form = QueueFilterForm(
+            self.request.GET or None, members=members, towers=towers, show_members=user.role not in MEMBER_ROLES
+        )
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         return ticket_queue(self.request.user, filters)
 
@@ -186,7 +190,11 @@ class TicketActionView(RoleRequiredMixin, View):
             messages.success(request, ACTIONS[action][1])
         if Ticket.objects.visible_to(request.user).filter(pk=pk).exists():
             return redirect("ticket-detail", pk=pk)
-        return redirect("ticket-list")  # reassigned away from this agent's towers
+        # Reassigned to another supplier's tower: the agent may no longer see it, so back to the
+        # queue, saying where it went rather than showing "Page not found".
+        ticket.refresh_from_db(fields=["current_tower"])
+        messages.info(request, f"{ticket.ref} is with {ticket.current_tower.name} now, so it has left your queue.")
+        return redirect("ticket-list")
 
 
 class ScorecardView(RoleRequiredMixin, TemplateView):

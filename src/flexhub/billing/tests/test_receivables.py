@@ -119,7 +119,7 @@ def test_payments_move_an_invoice_from_open_to_paid(world):
     balance = invoice_balance(invoice, today)
     assert (balance.owed, balance.status) == (owed, "part paid")
     assert invoice_balance(invoice, invoice.due_on + dt.timedelta(days=1)).status == "overdue"
-    with pytest.raises(RuleError, match=f"only £{owed:.2f} is owed"):
+    with pytest.raises(RuleError, match=f"only £{owed:,.2f} is owed"):
         payment_record(actor=CLI, invoice=invoice, received_on=today, amount=owed + Decimal("0.01"), reference="X")
     with pytest.raises(RuleError, match="in the future"):
         payment_record(

@@ -52,10 +52,17 @@ def test_token_prints_the_same_token_twice(world):
     assert len(first.getvalue().strip()) == 40
 
 
-def test_demo_creates_logins_idempotently(db):
+@pytest.mark.django_db(transaction=True)  # the demo commits, and mail goes after the commit
+def test_demo_creates_logins_idempotently(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # as `make run` has it
     out = io.StringIO()
     call_command("demo", "--json", stdout=out)
-    call_command("demo", "--json", stdout=io.StringIO())
+    plain = io.StringIO()
+    call_command("demo", stdout=plain)
+    # `make run` shows the logins, not the demo history's emails on the console.
+    assert "Subject:" not in capsys.readouterr().out
+    assert plain.getvalue().splitlines()[0] == "Demo logins (password for all: flexhub-demo-2026)"
+    assert len(plain.getvalue().splitlines()) == 15
     result = json.loads(out.getvalue())
     roles = {login["role"] for login in result["logins"]}
     assert roles == {"authority-admin", "member-admin", "member-user", "agent", "integrator"}

@@ -66,9 +66,9 @@ def test_ceiling_guard_refuses_and_names_ceiling_committed_and_headroom(world):
             lines=[services.LineInput("CORE", 100000)],
         )
     message = str(info.value)
-    assert "value ceiling of £10000000.00" in message
-    assert f"committed so far £{committed:.2f}" in message
-    assert f"headroom £{Decimal('10000000.00') - committed:.2f}" in message
+    assert "value ceiling of £10,000,000.00" in message
+    assert f"committed so far £{committed:,.2f}" in message
+    assert f"headroom £{Decimal('10000000.00') - committed:,.2f}" in message
     assert not CallOffContract.objects.filter(ref="ONE-BIG").exists()
 
 

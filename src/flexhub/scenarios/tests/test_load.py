@@ -209,8 +209,8 @@ BROKEN = [
         # CCA 14,776,684.29 + LRB 13,931,280.00 + DHR 7,552,181.03 = 36,260,145.32 so far;
         # WMA's 7,387,200.00 would make 43,647,345.32; headroom 40,000,000.00 - 36,260,145.32.
         _mutate(["framework", "value_ceiling"], "40000000.00"),
-        "contracts[3]: signing CWS-WMA-001 (committed value £7387200.00) would pass the framework's "
-        "value ceiling of £40000000.00: committed so far £36260145.32, headroom £3739854.68",
+        "contracts[3]: signing CWS-WMA-001 (committed value £7,387,200.00) would pass the framework's "
+        "value ceiling of £40,000,000.00: committed so far £36,260,145.32, headroom £3,739,854.68",
     ),
     (
         _mutate(["sla", "targets", "P9"], {"respond": 1, "resolve": 2}),

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=options["org"]).first()
         if organisation is None:
             raise CommandError(f"unknown organisation {options['org']!r}")
-        bar = tqdm(total=count_lines(path), unit="rows", file=sys.stderr, disable=options["json"], desc="writing")
+        bar = tqdm(
+            total=count_lines(path), unit="rows", file=sys.stderr, disable=options["json"], desc="writing", delay=1
+        )
         try:
             summary = staff_import(
                 actor=Actor.for_cli(),
