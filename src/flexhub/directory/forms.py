@@ -24,7 +24,12 @@ class UploadForm(GovukForm):
 
 
 class TupeForm(GovukForm):
-    staff: forms.ModelChoiceField[StaffMember] = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
+    """Several of a member's people transferring to one supplier on one date: those ticked in
+    the list of people in post (the template draws the ticks as a table)."""
+
+    staff: forms.ModelMultipleChoiceField[StaffMember] = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="People to transfer"
+    )
     to_supplier: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         queryset=None, empty_label="Choose a supplier", label="Transferring to"
     )
@@ -36,3 +41,37 @@ class TupeForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
         self.fields["to_supplier"].queryset = suppliers  # type: ignore[attr-defined]
+
+
+MAX_TRANSFER_UPLOAD_BYTES = 2 * 1024 * 1024  # some 60,000 emails; a longer list goes through `flexhub transfer-staff`
+
+
+class TupeImportForm(GovukForm):
+    """The same transfer for the people a CSV of emails names (one column, `email`)."""
+
+    member: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label="Transferring from"
+    )
+    file = forms.FileField(label="CSV file", help_text="UTF-8, one column headed email, one person a row")
+    to_supplier: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a supplier", label="Transferring to"
+    )
+    transfer_date = GovukDateField(label="Transfer date")
+    terms_protected = forms.BooleanField(required=False, initial=True, label="Terms and conditions protected")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, members: Any, suppliers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        self.fields["to_supplier"].queryset = suppliers  # type: ignore[attr-defined]
+        if members.count() == 1:
+            self.fields["member"].widget = forms.HiddenInput()
+            self.initial["member"] = members.first().pk
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_TRANSFER_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 2 MB: transfer that many people with the flexhub transfer-staff command"
+            )
+        return upload

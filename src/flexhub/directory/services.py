@@ -1,11 +1,13 @@
-"""The staff directory's writes: the all-or-nothing CSV import, and single changes."""
+"""The staff directory's writes: the all-or-nothing CSV import, single changes, and TUPE transfers
+(several people at once, chosen or named in a CSV, all or none)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -13,11 +15,12 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
-from flexhub.core.audit import Actor, audit_insert_rows, audit_record, audit_row
+from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_insert_rows, audit_row
 from flexhub.core.bulk import insert_rows
 from flexhub.core.csvimport import (
     FileRefused,
     ImportSummary,
+    ProblemLog,
     RowProblem,
     SeenKeys,
     chunked,
@@ -36,6 +39,7 @@ from flexhub.directory.models import (
     StagedImportPart,
     TupeTransfer,
 )
+from flexhub.directory.selectors import transfer_suppliers
 
 STAFF_COLUMNS = ("name", "email", "unit", "site", "grade", "start_date", "leave_date", "predecessor")
 STAFF_FIELDS = ("name", "unit", "site", "grade", "start_date", "leave_date", "predecessor_id", "status")
@@ -301,7 +305,174 @@ def _audit_row(
     )
 
 
+# TUPE transfers: several of a member's staff to one supplier at once, all or none.
+
+TRANSFER_COLUMNS = ("email",)
+EMAIL_LIMIT = {"email": StaffMember._meta.get_field("email").max_length}
+
+
+@dataclass
+class TransferCheck:
+    """What a transfer named by emails (a CSV, an API call) did or would do: each row's problem,
+    or the people it moves and, once applied, their transfers. A row is a line of the file (the
+    header is line 1) or a place in the API's list (from 0)."""
+
+    rows: int = 0
+    people: list[StaffMember] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
+    transfers: list[TupeTransfer] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def applied(self) -> bool:
+        return bool(self.transfers)
+
+
+def _transfer_allowed(actor: Actor, member: Organisation, to_supplier: Organisation) -> None:
+    """What must hold whoever is transferred: the actor administers the member, and the supplier
+    supplies a framework the member takes part in."""
+    if actor.user is not None and not administers(actor.user, member):
+        raise RuleError("only the member's admins or the authority register a transfer")
+    if not member.is_member:
+        raise RuleError(f"{member.code} is not a member: it has no staff to transfer", field="member")
+    if not to_supplier.is_supplier:
+        raise RuleError(f"{to_supplier.code} is not a supplier", field="to_supplier")
+    if not transfer_suppliers([member]).filter(pk=to_supplier.pk).exists():
+        raise RuleError(f"{to_supplier.code} supplies no framework {member.code} takes part in", field="to_supplier")
+
+
+def _refusals(
+    member: Organisation, people: Sequence[StaffMember], to_supplier: Organisation, transfer_date: dt.date
+) -> dict[int, str]:
+    """Why each person who cannot transfer cannot, by their record's key: transferred already,
+    not in the member's directory, not in post, starting after the transfer, or already on the
+    supplier's records (an email is unique within an organisation's records)."""
+    refusals: dict[int, str] = {}
+    for chunk in chunked(people):
+        earlier = {
+            t.staff_id: t
+            for t in TupeTransfer.objects.filter(staff__in=[p.pk for p in chunk]).select_related("to_supplier")
+        }
+        at_supplier = set(
+            StaffMember.objects.filter(organisation=to_supplier, email__in=[p.email for p in chunk]).values_list(
+                "email", flat=True
+            )
+        )
+        for person in chunk:
+            transfer = earlier.get(person.pk)
+            if transfer is not None and transfer.from_organisation_id == member.pk:
+                refusals[person.pk] = (
+                    f"{person.name} was transferred to {transfer.to_supplier.code} on {transfer.transfer_date} already"
+                )
+            elif person.organisation_id != member.pk:
+                refusals[person.pk] = f"{person.name} is not in {member.code}'s directory"
+            elif person.status != StaffStatus.ACTIVE:
+                refusals[person.pk] = f"{person.name} is not in post at {member.code}"
+            elif person.start_date and person.start_date > transfer_date:
+                refusals[person.pk] = f"{person.name} starts on {person.start_date}, after the transfer date"
+            elif person.email in at_supplier:
+                refusals[person.pk] = f"{person.email} is already recorded at {to_supplier.code}"
+    return refusals
+
+
+def _listing(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @transaction.atomic
+def tupe_transfer_many(
+    *,
+    actor: Actor,
+    member: Organisation,
+    staff: Sequence[StaffMember],
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+    terms_protected: bool,
+    note: str = "",
+) -> list[TupeTransfer]:
+    """Register the TUPE transfer of several of a member's staff to one supplier on one date, all
+    or none: each person's record moves to the supplier with its history, their kit stays with
+    the member, and each transfer has its own audit entry. If anyone cannot transfer, nobody
+    does, and the refusal names every one of them and why."""
+    _transfer_allowed(actor, member, to_supplier)
+    if not staff:
+        raise RuleError("choose the people to transfer", field="staff")
+    ids = [person.pk for person in staff]
+    chosen = Counter(ids)
+    if len(chosen) != len(ids):
+        twice = sorted({p.name for p in staff if chosen[p.pk] > 1})
+        raise RuleError(f"{_listing(twice)} chosen twice", field="staff")
+    # Locked, so that two admins transferring the same person cannot both succeed.
+    people = list(
+        StaffMember.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("name", "pk")
+        .select_related("organisation")
+    )
+    refusals = _refusals(member, people, to_supplier, transfer_date)
+    if refusals:
+        reasons = list(refusals.values())
+        more = f" (and {len(reasons) - 20} more)" if len(reasons) > 20 else ""
+        raise RuleError("nobody was transferred: " + "; ".join(reasons[:20]) + more, field="staff")
+    now = timezone.now()
+    transfers = TupeTransfer.objects.bulk_create(
+        [
+            TupeTransfer(
+                staff=person,
+                from_organisation=member,
+                to_supplier=to_supplier,
+                transfer_date=transfer_date,
+                terms_protected=terms_protected,
+                note=note.strip(),
+                recorded_by=actor.label[:200],
+                recorded_at=now,
+            )
+            for person in people
+        ],
+        batch_size=2000,
+    )
+    terms = "terms protected" if terms_protected else "terms not protected"
+    StaffEvent.objects.bulk_create(
+        [
+            StaffEvent(
+                staff=person,
+                at=now,
+                effective=transfer_date,
+                kind="transferred",
+                from_organisation=member,
+                to_organisation=to_supplier,
+                note=terms,
+            )
+            for person in people
+        ],
+        batch_size=2000,
+    )
+    # Kit stays with the member: the asset register (which builds on the directory) holds it by this relation.
+    holder = StaffMember._meta.get_field("assets")
+    kit: Any = holder.related_model
+    for chunk in chunked(ids):
+        kit._default_manager.filter(**{f"{holder.field.name}__in": chunk}).update(**{holder.field.name: None})
+        StaffMember.objects.filter(pk__in=chunk).update(organisation=to_supplier, status=StaffStatus.TRANSFERRED)
+    for person in people:
+        person.organisation, person.status = to_supplier, StaffStatus.TRANSFERRED
+    audit_bulk(
+        [
+            audit_build(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=transfer,
+                changes={"organisation": [member.code, to_supplier.code], "terms_protected": [None, terms_protected]},
+                organisation_id=member.pk,
+            )
+            for transfer in transfers
+        ]
+    )
+    return transfers
+
+
 def tupe_transfer(
     *,
     actor: Actor,
@@ -310,50 +481,168 @@ def tupe_transfer(
     transfer_date: dt.date,
     terms_protected: bool,
     note: str = "",
-) -> Any:
-    """Register a TUPE transfer: the person's record moves to the supplier, its history kept."""
-    member = staff.organisation
-    if actor.user is not None and not administers(actor.user, member):
-        raise RuleError("only the member's admins or the authority register a transfer")
-    if staff.status != StaffStatus.ACTIVE:
-        raise RuleError(f"{staff.name} is not in post at {member.code}", field="staff")
-    if not to_supplier.is_supplier:
-        raise RuleError(f"{to_supplier.code} is not a supplier", field="to_supplier")
-    if StaffMember.objects.filter(organisation=to_supplier, email=staff.email).exists():
-        # emails are unique within an organisation's records; this person's own address only
-        raise RuleError(f"{staff.email} is already recorded at {to_supplier.code}", field="staff")
-    now = timezone.now()
-    transfer = TupeTransfer.objects.create(
-        staff=staff,
-        from_organisation=member,
+) -> TupeTransfer:
+    """Register one person's TUPE transfer: `tupe_transfer_many` of one."""
+    (transfer,) = tupe_transfer_many(
+        actor=actor,
+        member=staff.organisation,
+        staff=[staff],
         to_supplier=to_supplier,
         transfer_date=transfer_date,
         terms_protected=terms_protected,
-        note=note.strip(),
-        recorded_by=actor.label[:200],
-        recorded_at=now,
-    )
-    StaffEvent.objects.create(
-        staff=staff,
-        at=now,
-        effective=transfer_date,
-        kind="transferred",
-        from_organisation=member,
-        to_organisation=to_supplier,
-        note=("terms protected" if terms_protected else "terms not protected"),
-    )
-    staff.assets.update(assigned_to=None)  # kit stays with the member (the asset register's reverse relation)
-    staff.organisation = to_supplier
-    staff.status = StaffStatus.TRANSFERRED
-    staff.save(update_fields=["organisation", "status"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        instance=transfer,
-        changes={"organisation": [member.code, to_supplier.code], "terms_protected": [None, terms_protected]},
-        organisation=member,
+        note=note,
     )
     return transfer
+
+
+def _check_emails(
+    check: TransferCheck,
+    member: Organisation,
+    rows: Iterable[tuple[int, str, tuple[str, ...]]],
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+) -> None:
+    """Find the person each (row, email, values) names in the member's directory, adding every
+    row's problem to `check.problems` and the people found to `check.people`.
+
+    Only this member's directory and its own transfers are consulted, so a problem never tells
+    of anyone elsewhere."""
+    first_row: dict[str, int] = {}
+    found: list[tuple[int, str, tuple[str, ...]]] = []
+    for row, raw, values in rows:
+        check.rows += 1
+        email = raw.strip().lower()
+        problems = field_problems(row, {"email": email}, EMAIL_LIMIT, values)
+        if problems:
+            check.problems.extend(problems)
+            continue
+        if not email:
+            check.problems.append(RowProblem(row, "email", "email is required", values))
+            continue
+        try:
+            _email(email)
+        except ValidationError:
+            check.problems.append(RowProblem(row, "email", f"{raw[:80]!r} is not a valid email address", values))
+            continue
+        if email in first_row:
+            check.problems.append(RowProblem(row, "email", f"{email} is also on row {first_row[email]}", values))
+            continue
+        first_row[email] = row
+        found.append((row, email, values))
+    for chunk in chunked(found):
+        emails = [email for _, email, _ in chunk]
+        directory = {
+            s.email: s
+            for s in StaffMember.objects.filter(organisation=member, email__in=emails).select_related("organisation")
+        }
+        earlier = {
+            t.staff.email: t
+            for t in TupeTransfer.objects.filter(from_organisation=member, staff__email__in=emails).select_related(
+                "staff", "to_supplier"
+            )
+        }
+        people = [directory[email] for email in emails if email in directory]
+        refusals = _refusals(member, people, to_supplier, transfer_date)
+        for row, email, values in chunk:
+            person = directory.get(email)
+            if person is None and email in earlier:
+                transfer = earlier[email]
+                message = (
+                    f"{transfer.staff.name} was transferred to {transfer.to_supplier.code} "
+                    f"on {transfer.transfer_date} already"
+                )
+                check.problems.append(RowProblem(row, "email", message, values))
+            elif person is None:
+                check.problems.append(RowProblem(row, "email", f"{email} is not in {member.code}'s directory", values))
+            elif person.pk in refusals:
+                check.problems.append(RowProblem(row, "email", refusals[person.pk], values))
+            else:
+                check.people.append(person)
+    check.problems.sort(key=lambda problem: problem.line)  # in the order of the rows, however found
+
+
+@transaction.atomic
+def tupe_transfer_by_email(
+    *,
+    actor: Actor,
+    member: Organisation,
+    emails: Sequence[str],
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+    terms_protected: bool,
+    note: str = "",
+    apply: bool = True,
+) -> TransferCheck:
+    """Transfer the member's people named by email (the API's list; row i is the i-th, from 0),
+    all or none: every problem is reported with its place, and nothing is written if there is
+    any. Without `apply` it only checks."""
+    _transfer_allowed(actor, member, to_supplier)
+    if not emails:
+        raise RuleError("name at least one person to transfer", field="staff")
+    check = TransferCheck()
+    _check_emails(check, member, ((i, e, (e,)) for i, e in enumerate(emails)), to_supplier, transfer_date)
+    return _apply(check, actor, member, to_supplier, transfer_date, terms_protected, note, apply)
+
+
+@transaction.atomic
+def tupe_transfer_import(
+    *,
+    actor: Actor,
+    member: Organisation,
+    open_file: Callable[[], IO[bytes]],
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+    terms_protected: bool,
+    note: str = "",
+    apply: bool = True,
+) -> TransferCheck:
+    """Transfer the member's people listed in a CSV with one column, `email`, all or none, as the
+    staff import is: every row is checked first and each problem named by its row and column;
+    if there is any, nothing is written. Without `apply` it only checks (a dry run)."""
+    _transfer_allowed(actor, member, to_supplier)
+    check = TransferCheck()
+
+    def rows() -> Iterator[tuple[int, str, tuple[str, ...]]]:
+        with open_file() as binary:
+            for line, row in read_rows(binary, TRANSFER_COLUMNS):
+                if "__width__" in row:
+                    check.rows += 1
+                    check.problems.append(
+                        RowProblem(line, "", f"expected {len(TRANSFER_COLUMNS)} value, found {row['__width__']}")
+                    )
+                    continue
+                yield line, row["email"], (row["email"],)
+
+    try:
+        _check_emails(check, member, rows(), to_supplier, transfer_date)
+    except FileRefused as refused:
+        check.problems.append(refused.problem)
+    if check.ok and not check.rows:
+        check.problems.append(RowProblem(2, "email", "the file lists nobody to transfer"))
+    return _apply(check, actor, member, to_supplier, transfer_date, terms_protected, note, apply)
+
+
+def _apply(
+    check: TransferCheck,
+    actor: Actor,
+    member: Organisation,
+    to_supplier: Organisation,
+    transfer_date: dt.date,
+    terms_protected: bool,
+    note: str,
+    apply: bool,
+) -> TransferCheck:
+    if check.ok and apply:
+        check.transfers = tupe_transfer_many(
+            actor=actor,
+            member=member,
+            staff=check.people,
+            to_supplier=to_supplier,
+            transfer_date=transfer_date,
+            terms_protected=terms_protected,
+            note=note,
+        )
+    return check
 
 
 # Staged uploads: the web import keeps the file between its preview and its apply.

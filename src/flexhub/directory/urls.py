@@ -11,4 +11,6 @@ urlpatterns = [
     path("imports/<int:pk>/rejects.csv", views.ImportRejectsView.as_view(), name="import-rejects"),
     path("transfers/", views.TupeListView.as_view(), name="tupe-list"),
     path("transfers/add/", views.TupeCreateView.as_view(), name="tupe-add"),
+    path("transfers/import/", views.TupeImportView.as_view(), name="tupe-import"),
+    path("transfers/export.csv", views.TupeCsvView.as_view(), name="tupe-csv"),
 ]

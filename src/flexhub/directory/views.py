@@ -4,11 +4,14 @@ machinery-of-government changes (dry run, then apply)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView, View
 
 from flexhub.core.audit import Actor
@@ -21,7 +24,7 @@ from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.directory import services
-from flexhub.directory.forms import TupeForm, UploadForm
+from flexhub.directory.forms import TupeForm, TupeImportForm, UploadForm
 from flexhub.directory.imports import importer_for
 from flexhub.directory.models import (
     ADMIN_ROLES,
@@ -31,7 +34,15 @@ from flexhub.directory.models import (
     StagedImport,
     TupeTransfer,
 )
-from flexhub.frameworks.models import Framework
+from flexhub.directory.selectors import (
+    TUPE_CSV_COLUMNS,
+    staff_in_post,
+    staff_to_name,
+    transfer_members,
+    transfer_suppliers,
+    tupe_csv_rows,
+    tupe_register,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # larger files go through the command, which no request timeout stops
 
@@ -180,25 +191,22 @@ class ImportRejectsView(RoleRequiredMixin, View):
 
 
 class TupeListView(ScopedListView):
-    """The TUPE register: per member (its own) and, for the authority, per supplier."""
+    """The TUPE register: per member (its own) and, for the authority, per supplier; a member or
+    supplier out of the user's reach answers 404."""
 
     model = TupeTransfer
     allowed_roles = ADMIN_ROLES
     template_name = "directory/tupe_list.html"
 
     def get_queryset(self) -> QuerySet[TupeTransfer]:
-        transfers = super().get_queryset().select_related("staff", "from_organisation", "to_supplier")
-        supplier = self.request.GET.get("supplier")
-        if supplier:
-            transfers = transfers.filter(to_supplier__code=supplier)
-        member = self.request.GET.get("member")
-        if member:
-            transfers = transfers.filter(from_organisation__code=member)
-        return transfers
+        self.register = tupe_register(
+            self.request.user,
+            member_code=self.request.GET.get("member"),
+            supplier_code=self.request.GET.get("supplier"),
+        )
+        return self.register.transfers
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from django.db.models import Count
-
         context = super().get_context_data(**kwargs)
         base = TupeTransfer.objects.visible_to(self.request.user)
         context["by_supplier"] = (
@@ -209,27 +217,125 @@ class TupeListView(ScopedListView):
             .annotate(n=Count("pk"))
             .order_by("from_organisation__code")
         )
+        context["member"] = self.register.member
+        context["supplier"] = self.register.supplier
+        chosen = {"member": self.register.member, "supplier": self.register.supplier}
+        context["csv_query"] = urlencode({key: org.code for key, org in chosen.items() if org is not None})
         return context
 
 
+class TupeCsvView(RoleRequiredMixin, View):
+    """The TUPE register as CSV, of one member (`?member=`) or one supplier (`?supplier=`) or
+    all the user may see, through the one CSV writer."""
+
+    allowed_roles = ADMIN_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        register = tupe_register(
+            request.user, member_code=request.GET.get("member"), supplier_code=request.GET.get("supplier")
+        )
+        return csv_download(register.filename, TUPE_CSV_COLUMNS, tupe_csv_rows(register.transfers))
+
+
+def _transferred(transfers: list[TupeTransfer]) -> str:
+    names = [t.staff.name for t in transfers]
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    people = "1 person" if len(names) == 1 else f"{len(names)} people"
+    return f"{people} transferred to {transfers[0].to_supplier.name}: {shown}."
+
+
 class TupeCreateView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """Transfer several of a member's people at once: tick them in the list of those in post
+    (narrowed by unit and site), choose the supplier and the date; all are transferred or none."""
+
     allowed_roles = ADMIN_ROLES
     form_class = TupeForm
     template_name = "directory/tupe_form.html"
 
+    @cached_property
+    def member(self) -> Organisation | None:
+        """The member whose staff are listed: `?member=` (404 unless the user administers it),
+        else the first the user administers."""
+        code = self.request.GET.get("member")
+        if code:
+            return get_visible_or_404(
+                Organisation, self.request.user, scope="administered_by", code=code, is_member=True
+            )
+        return transfer_members(self.request.user).first()
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        user: Any = self.request.user
-        staff = StaffMember.objects.visible_to(user).filter(status="active").select_related("organisation")
-        suppliers = Organisation.objects.filter(
-            is_supplier=True, frameworks__in=Framework.objects.visible_to(user)
-        ).distinct()
+        member = self.member
+        staff = staff_to_name(self.request.user, member) if member else StaffMember.objects.none()
+        suppliers = transfer_suppliers([member]) if member else Organisation.objects.none()
         return {**super().get_form_kwargs(), "staff": staff, "suppliers": suppliers}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        member = self.member
+        unit, site = self.request.GET.get("unit", ""), self.request.GET.get("site", "")
+        in_post = staff_in_post(member) if member else StaffMember.objects.none()
+        form = context["form"]
+        ticked = {str(v) for v in (form["staff"].value() or [])}
+        context.update(
+            member=member,
+            members=transfer_members(self.request.user),
+            unit=unit,
+            site=site,
+            units=in_post.order_by("unit").values_list("unit", flat=True).distinct(),
+            sites=in_post.order_by("site").values_list("site", flat=True).distinct(),
+            people=staff_in_post(member, unit=unit, site=site) if member else [],
+            ticked=ticked,
+        )
+        return context
+
     def form_valid(self, form: TupeForm) -> HttpResponse:
+        assert self.member is not None  # a form with no member has no one to choose, so never validates
         try:
-            services.tupe_transfer(actor=Actor.for_request(self.request), **form.cleaned_data)
+            transfers = services.tupe_transfer_many(
+                actor=Actor.for_request(self.request), member=self.member, **form.cleaned_data
+            )
         except RuleError as error:
             apply_rule_error(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{form.cleaned_data['staff'].name}'s transfer is registered.")
-        return redirect("tupe-list")
+        messages.success(self.request, _transferred(transfers))
+        return redirect(f"{reverse('tupe-list')}?member={self.member.code}")
+
+
+class TupeImportView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """The same transfer for the people a CSV of emails names: every row checked first, each
+    problem named by row and column, and nobody transferred if any row is wrong."""
+
+    allowed_roles = ADMIN_ROLES
+    form_class = TupeImportForm
+    template_name = "directory/tupe_import.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        members = transfer_members(self.request.user)
+        return {**super().get_form_kwargs(), "members": members, "suppliers": transfer_suppliers(members)}
+
+    def form_valid(self, form: TupeImportForm) -> HttpResponse:
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            check = services.tupe_transfer_import(
+                actor=Actor.for_request(self.request),
+                member=data["member"],
+                open_file=lambda: upload.open("rb"),
+                to_supplier=data["to_supplier"],
+                transfer_date=data["transfer_date"],
+                terms_protected=data["terms_protected"],
+                note=data["note"],
+            )
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        if not check.ok:
+            for problem in check.problems:
+                where = f"Row {problem.line}" + (f", {problem.column}" if problem.column else "")
+                form.add_error("file", f"{where}: {problem.message}")
+            if check.problems.more:
+                form.add_error("file", f"… and {check.problems.more} more problems")
+            form.add_error(None, "Nobody has been transferred: correct the file and upload it again")
+            return self.form_invalid(form)
+        messages.success(self.request, _transferred(check.transfers))
+        return redirect(f"{reverse('tupe-list')}?member={data['member'].code}")
