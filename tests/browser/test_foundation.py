@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_member_admin_sees_own_people_not_another_members(page, world):
     sign_in(page, "mbra-admin")
     assert "Ashcombe Council" in page.inner_text("[data-testid=whoami]")
-    page.click("text=People")
+    page.click("nav >> text=Administration")
+    page.click("main >> text=People")
     page.wait_for_selector("h1:has-text('People')")
     screenshot(page, "people-member-admin")
     table = page.inner_text("table")
@@ -23,7 +24,8 @@ def test_member_admin_sees_own_people_not_another_members(page, world):
 
 def test_authority_admin_sees_the_audit_log(page, world):
     sign_in(page, "aauth-admin")
-    page.click("nav >> text=Audit log")
+    page.click("nav >> text=Administration")
+    page.click("main >> text=Audit log")
     page.wait_for_selector("[data-testid=audit-table]")
     screenshot(page, "audit-log-authority")
     rows = page.locator("[data-testid=audit-table] tbody tr")

@@ -29,6 +29,7 @@ urlpatterns = [
         signin_views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("administration/", views.AdministrationView.as_view(), name="administration"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path(
         "organisations/<str:code>/",

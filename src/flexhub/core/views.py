@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from flexhub.core import panels, services, signin
+from flexhub.core import navigation, panels, services, signin
 from flexhub.core.audit import Actor
 from flexhub.core.csvexport import csv_stream
 from flexhub.core.errors import RuleError
@@ -45,6 +45,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(panels=panels.panels_for(panels.HOME, self.request.user), **kwargs)
+
+
+class AdministrationView(RoleRequiredMixin, TemplateView):
+    """The administration sections the user may use, grouped on one page so that the service
+    navigation stays one row (core.navigation)."""
+
+    allowed_roles = ADMINS
+    template_name = "core/administration.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        sections = [
+            {"label": item.label, "href": reverse(item.url_name), "description": item.description}
+            for item in navigation.sections_of(self.request.user, navigation.ADMINISTRATION)
+        ]
+        return super().get_context_data(sections=sections, **kwargs)
 
 
 class OrganisationListView(ScopedListView):

@@ -13,4 +13,11 @@ class GovernmentConfig(AppConfig):
         from flexhub.core import navigation as nav
         from flexhub.core.roles import Role
 
-        nav.register("Changes of government", "mog-list", frozenset({Role.AUTHORITY_ADMIN}), 70)
+        nav.register(
+            "Changes of government",
+            "mog-list",
+            frozenset({Role.AUTHORITY_ADMIN}),
+            70,
+            group=nav.ADMINISTRATION,
+            description="Form a body from its predecessors, whole or in part, or merge one body into another.",
+        )

@@ -48,7 +48,8 @@ def test_navigation_shows_only_what_the_role_may_use(world):
     user_page = login(world, "mbra-user").get(reverse("home")).content.decode()
     assert reverse("audit-list") not in user_page
     assert reverse("person-list") not in user_page
-    admin_page = login(world, "mbra-admin").get(reverse("home")).content.decode()
+    assert reverse("administration") not in user_page
+    admin_page = login(world, "mbra-admin").get(reverse("administration")).content.decode()
     assert reverse("audit-list") in admin_page
 
 
