@@ -42,9 +42,10 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, username: str, password: str = "test-password-123") -> None:
+def sign_in(page, username: str, password: str = "test-password-123", at_second_factor=None) -> None:
     """Sign in through the form; for a login that must use a second factor (an admin), with the
-    code of its authenticator (enrolled first if it has none)."""
+    code of its authenticator (enrolled first if it has none), calling `at_second_factor(page)`
+    on the page that asks for it, if given."""
     from flexhub.core.models import User
     from flexhub.core.signin import authenticator_of, two_factor_required
     from flexhub.core.testing.twofactor import app_code, enrol
@@ -58,6 +59,8 @@ def sign_in(page, username: str, password: str = "test-password-123") -> None:
     page.wait_for_load_state()
     if device is not None:
         page.wait_for_selector("h1:has-text('Enter your code')")
+        if at_second_factor is not None:
+            at_second_factor(page)
         page.fill("#id_code", app_code(device))
         page.click("main button[type=submit]")
         page.wait_for_load_state()
