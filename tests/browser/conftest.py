@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -65,3 +66,12 @@ def sign_in(page, username: str, password: str = "test-password-123", at_second_
         page.click("main button[type=submit]")
         page.wait_for_load_state()
     page.wait_for_selector("[data-testid=whoami]")
+
+
+def fill_date(page, legend: str, iso_date: str) -> None:
+    """Type a date into the GOV.UK date input (day, month and year boxes) named by its legend."""
+    day = dt.date.fromisoformat(iso_date)
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flexhub.billing.models import InvoicePdf
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import fill_date, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,9 +15,9 @@ def test_authority_signs_a_contract_and_the_ceiling_guard_refuses_one_too_big(pa
     page.goto("/frameworks/ONE/contracts/add/")
     page.fill("#id_ref", "ONE-MBRA-9")
     page.select_option("#id_member", label="Ashcombe Council (MBRA)")
-    page.fill("#id_signed", "2020-03-01")
-    page.fill("#id_start", "2020-04-01")
-    page.fill("#id_end", "2026-12-31")
+    fill_date(page, "Date signed", "2020-03-01")
+    fill_date(page, "Start date", "2020-04-01")
+    fill_date(page, "End date", "2026-12-31")
     page.fill("#id_qty_CORE", "90000")
     page.click("main button[type=submit]")
     summary = page.locator(".govuk-error-summary")
@@ -25,7 +25,7 @@ def test_authority_signs_a_contract_and_the_ceiling_guard_refuses_one_too_big(pa
     screenshot(page, "contract-ceiling-refused")
     assert "headroom" in summary.inner_text()
     page.fill("#id_qty_CORE", "40")
-    page.fill("#id_end", "2020-12-31")
+    fill_date(page, "End date", "2020-12-31")
     page.click("main button[type=submit]")
     page.wait_for_selector("[data-testid=committed]")
     screenshot(page, "contract-signed")
@@ -40,7 +40,7 @@ def test_member_admin_asks_for_seats_and_authority_approves(browser, live_server
     sign_in(member, "mbra-admin")
     member.goto(f"/contracts/{contract.pk}/seat-change/")
     member.select_option("#id_service", label="Core seat (CORE)")
-    member.fill("#id_effective", "2021-09-01")
+    fill_date(member, "Effective date", "2021-09-01")
     member.fill("#id_quantity", "640")
     member.click("main button[type=submit]")
     member.wait_for_selector("[data-testid=seat-requests]")

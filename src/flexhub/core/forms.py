@@ -247,7 +247,7 @@ class PasswordResetForm(ServiceVoiceMixin, auth_forms.PasswordResetForm):
     """Asking for a reset link."""
 
 
-class SetPasswordForm(ServiceVoiceMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(ServiceVoiceMixin, auth_forms.SetPasswordForm):  # type: ignore[type-arg]
     """Choosing a new password from a reset link."""
 
 

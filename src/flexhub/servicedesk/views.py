@@ -193,7 +193,8 @@ class TicketActionView(RoleRequiredMixin, View):
         # Reassigned to another supplier's tower: the agent may no longer see it, so back to the
         # queue, saying where it went rather than showing "Page not found".
         ticket.refresh_from_db(fields=["current_tower"])
-        messages.info(request, f"{ticket.ref} is with {ticket.current_tower.name} now, so it has left your queue.")
+        where = ticket.current_tower.name if ticket.current_tower else "another tower"
+        messages.info(request, f"{ticket.ref} is with {where} now, so it has left your queue.")
         return redirect("ticket-list")
 
 
