@@ -1,13 +1,20 @@
 """The staff directory import in a real browser: rows from both predecessors, rejects explained,
-then the corrected file previewed and applied."""
+then the corrected file previewed and applied; ONS's TUPE transfer of several people at once."""
 
 from __future__ import annotations
+
+import csv
+import io
 
 import pytest
 
 from flexhub.core.audit import Actor
-from flexhub.core.services import organisation_save
-from flexhub.directory.models import StaffMember
+from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
+from flexhub.core.services import organisation_save, user_create
+from flexhub.directory.models import StaffMember, TupeTransfer
+from flexhub.scenarios.demo_data import DEMO_DIR, demo_directories
+from flexhub.scenarios.services import scenario_load, scenario_parse
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,3 +66,73 @@ def test_member_admin_imports_a_directory_from_two_predecessors(page, world, tmp
     ) == {"ann@mbra.gov.uk", "ben@mbra.gov.uk"}
     page.goto("/staff/?q=Ann")
     assert "ann@mbra.gov.uk" in page.inner_text("[data-testid=staff-table]")
+
+
+def test_ons_admin_transfers_its_it_services_to_the_supplier_and_downloads_the_register(page, tmp_path):
+    """The README's ONS story: tick Newport's IT Services people, upload the CSV of the rest (a
+    second upload of it is refused whole, each row explained) and download the report per member."""
+    cli = Actor.for_cli()
+    scenario_load(
+        actor=cli, scenario=scenario_parse((DEMO_DIR / "public-sector-flex.yaml").read_text(encoding="utf-8"))
+    )
+    demo_directories(cli)
+    ons = Organisation.objects.get(code="ONS")
+    user_create(actor=cli, username="ons-admin", organisation=ons, role=Role.MEMBER_ADMIN, password="test-password-123")
+    sign_in(page, "ons-admin")
+    page.click("nav >> text=Staff")
+    page.click("text=Staff transfers (TUPE)")
+    page.click("[data-testid=tupe-add]")
+    page.select_option("#unit", "IT Services")
+    page.select_option("#site", "Government Buildings, Newport")
+    page.click("[data-testid=narrow]")
+    people = page.locator("[data-testid=transfer-people] tbody tr")
+    assert people.count() == 4
+    for name in ("Gwen Morgan", "Rhodri Evans", "Carys Jenkins", "Owain Price"):
+        page.get_by_label(f"Transfer {name}").check()
+    page.select_option("#id_to_supplier", label="Fujitsu Services (FJ)")
+    dates = page.get_by_role("group", name="Transfer date")
+    dates.get_by_label("Day").fill("1")
+    dates.get_by_label("Month").fill("4")
+    dates.get_by_label("Year").fill("2009")
+    screenshot(page, "tupe-ticked")
+    page.click("[data-testid=transfer]")
+    banner = page.locator(".govuk-notification-banner--success")
+    banner.wait_for()
+    assert "4 people transferred to Fujitsu Services" in banner.inner_text()
+    assert "Gwen Morgan" in page.inner_text("[data-testid=tupe-table]")
+
+    def upload_the_rest() -> None:
+        page.goto("/transfers/import/")
+        page.set_input_files("#id_file", str(DEMO_DIR / "ons-it-transfer.csv"))
+        page.select_option("#id_to_supplier", label="Fujitsu Services (FJ)")
+        dates = page.get_by_role("group", name="Transfer date")
+        dates.get_by_label("Day").fill("1")
+        dates.get_by_label("Month").fill("4")
+        dates.get_by_label("Year").fill("2009")
+        page.click("[data-testid=transfer]")
+
+    upload_the_rest()
+    page.locator(".govuk-notification-banner--success").wait_for()
+    assert "4 people transferred to Fujitsu Services" in page.inner_text(".govuk-notification-banner--success")
+    upload_the_rest()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    screenshot(page, "tupe-csv-refused")
+    text = summary.inner_text()
+    assert "Nobody has been transferred" in text
+    assert "Row 2, email: Sunita Patel was transferred to FJ on 2009-04-01 already" in text
+    assert TupeTransfer.objects.filter(from_organisation=ons).count() == 8
+
+    page.goto("/transfers/")
+    screenshot(page, "tupe-register")
+    with page.expect_download() as download:
+        page.click("[data-testid=member-csv-ONS]")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("tupe-ONS-")
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:2] == ["person", "email"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        StaffMember.objects.filter(unit="IT Services", email__endswith="@ons.gsi.gov.uk").values_list("name", flat=True)
+    )
+    assert {row[8] for row in rows[1:]} == {"FJ"}

@@ -14,9 +14,11 @@ from flexhub.core import services
 from flexhub.core.audit import Actor
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
+from flexhub.directory.models import StaffEvent
 from flexhub.directory.services import staff_import
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.rules.periods import Month, months
+from flexhub.scenarios.demo_tickets import demo_ticket_history
 from flexhub.scenarios.services import scenario_load, scenario_parse
 from flexhub.servicedesk import services as desk
 from flexhub.servicedesk.models import Ticket
@@ -71,12 +73,17 @@ def demo_bill(actor: Actor) -> int:
 
 
 def demo_directories(actor: Actor) -> None:
-    """The predecessors' staff directories and kit (DTI and DfES), ready for the DIUS change.
+    """The predecessors' staff directories and kit (DTI and DfES), ready for the DIUS change,
+    and ONS's, whose IT Services staff an ONS admin transfers to the supplier under TUPE.
 
     `dius-new-starters.csv` (with its rejects) and `dius-new-starters-fixed.csv` beside them
-    are for a DIUS member admin to try the import."""
-    for code in ("DTI", "DFES"):
+    are for a DIUS member admin to try the import; `ons-it-transfer.csv` lists the ONS people
+    to transfer from a CSV. A directory loaded once is left alone, so that people moved since
+    (by a transfer or a change of government) are not loaded again where they were."""
+    for code in ("DTI", "DFES", "ONS"):
         organisation = Organisation.objects.get(code=code)
+        if StaffEvent.objects.filter(kind="joined", to_organisation=organisation).exists():
+            continue
         for name, importer in (
             (f"{code.lower()}-directory.csv", staff_import),
             (f"{code.lower()}-assets.csv", asset_import),
@@ -154,6 +161,7 @@ def demo_create() -> list[dict[str, str]]:
     """Load the demo scenario and make sure every demo login exists; returns the logins."""
     actor = Actor.for_cli()
     demo_scenario_load(actor)
+    demo_ticket_history(actor)  # before billing: its breaches earn credits
     demo_bill(actor)
     logins = []
     for code, role, username in DEMO_LOGINS:
