@@ -71,3 +71,17 @@ def test_the_dius_story(page, demo):
     screenshot(page, "story-dius-formed")
     dius = Organisation.objects.get(code="DIUS")
     assert StaffMember.objects.filter(organisation=dius).count() == 36
+
+
+def test_the_met_police_story(page, demo):
+    _sign_in_with_the_demo_password(page, "mps-authority")
+    page.click("nav >> text=Scorecards")
+    window = page.locator("[data-testid=scorecard-window]")
+    window.wait_for()
+    assert "2016-04 to 2017-03" in window.inner_text()
+    screenshot(page, "story-met-scorecards")
+    # A point for every supplier and month: three towers' suppliers over twelve months.
+    points = page.locator("[data-testid=scorecard-chart] circle")
+    assert points.count() >= 24
+    towers = {row.split("\t")[0] for row in page.locator("[data-testid=scorecard] tbody tr").all_inner_texts()}
+    assert len(towers) == 3
