@@ -85,3 +85,29 @@ def test_the_met_police_story(page, demo):
     assert points.count() >= 24
     towers = {row.split("\t")[0] for row in page.locator("[data-testid=scorecard] tbody tr").all_inner_texts()}
     assert len(towers) == 3
+
+
+def test_the_what_if_story(page, demo):
+    def ask() -> str:
+        page.click("nav >> text=Billing")
+        page.click("text=What if more bodies joined?")
+        page.fill("#id_period", "2009-06")
+        page.fill("#id_joiners", "DWP=20000")
+        page.click("text=Show the effect")
+        result = page.locator("[data-testid=whatif-result]")
+        result.wait_for()
+        return " ".join(result.inner_text().split())
+
+    _sign_in_with_the_demo_password(page, "co-admin")
+    page.click("nav >> text=Billing")
+    page.locator("[data-testid=invoices] tbody a").first.click()
+    assert page.locator("[data-testid=invoice-pdf]").count() == 1
+    member = ask()
+    screenshot(page, "story-whatif-member")
+    assert (
+        "If DWP joined with 20,000 seats, your price per seat would fall from £84.00 to £78.00 "
+        "and your monthly charge from £242,950.00 to £227,350.00" in member
+    )
+    _sign_in_with_the_demo_password(page, "co-authority")
+    authority = ask()
+    assert "ONS" in authority and "more than the ceiling allows" in authority

@@ -9,6 +9,7 @@ from flexhub.core.models import Organisation
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import ScopedQuerySet, TenancyRule
 from flexhub.frameworks.models import COMMERCIAL_ROLES, Framework
+from flexhub.rules.money import money_display
 
 AUTHORITY_ONLY = frozenset({Role.AUTHORITY_ADMIN})
 
@@ -223,4 +224,4 @@ class Payment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
 
     def __str__(self) -> str:
-        return f"£{self.amount} against {self.invoice.number} on {self.received_on}"
+        return f"{money_display(self.amount)} against {self.invoice.number} on {self.received_on}"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from flexhub.billing.models import CreditNotePdf, InvoicePdf, IssuedPdf
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
-from flexhub.rules.money import money_text
+from flexhub.rules.money import money_display
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def documents_send(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence
         link = _base_url() + reverse("invoice-detail", kwargs={"pk": invoice.pk})
         body = (
             f"{invoice.supplier_name} has issued VAT invoice {invoice.number} to {invoice.customer_name} for "
-            f"{invoice.period:%B %Y}: £{money_text(invoice.total)} including VAT, due on "
+            f"{invoice.period:%B %Y}: {money_display(invoice.total)} including VAT, due on "
             f"{invoice.due_on:%d %B %Y}.\n\nThe invoice is attached as a PDF (SHA-256 {document.sha256}) and is "
             f"on flexhub at {link}\n"
         )
@@ -52,7 +52,7 @@ def documents_send(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence
         link = _base_url() + reverse("credit-note-detail", kwargs={"pk": note.pk})
         body = (
             f"{note.invoice.supplier_name} has issued credit note {note.number} against invoice "
-            f"{note.invoice.number}: £{money_text(note.total)} including VAT.\nReason: {note.reason}\n\n"
+            f"{note.invoice.number}: {money_display(note.total)} including VAT.\nReason: {note.reason}\n\n"
             f"The credit note is attached as a PDF (SHA-256 {document.sha256}) and is on flexhub at {link}\n"
         )
         messages.append((note.invoice.member, f"Credit note {note.number}", body, f"{note.number}.pdf", document))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from flexhub.billing.whatif import MAX_JOINER_SEATS, parse_joiners
@@ -67,3 +69,13 @@ def test_an_absurd_size_on_the_page_is_a_form_error_not_a_crash(world):
     assert response.status_code == 200
     page = response.content.decode()
     assert "govuk-error-summary" in page and "from 1 to 2,000,000" in page
+
+
+def test_the_command_prints_amounts_as_people_read_them(world):
+    out = io.StringIO()
+    call_command("whatif", "--framework", "ONE", "--period", "2020-06", "--join", "DWP=20000", stdout=out)
+    text = out.getvalue()
+    assert "if DWP (20,000 seats) joined" in text
+    amounts = re.findall(r"-?£[\d,.]+", text)
+    assert amounts and all(re.fullmatch(r"-?£\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts), amounts
+    assert any("," in a for a in amounts)  # thousands are grouped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,7 +15,7 @@ from flexhub.billing.services import bill_json, billing_issue, billing_run
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Framework
-from flexhub.rules.money import money_text
+from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month, months
 
 
@@ -74,15 +75,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2))
             return
         for result in results:
-            total = sum((_decimal(i["total"]) for i in result["invoices"]), _decimal("0"))
-            pools = ", ".join(f"{p['service']} pool {p['size']:,} at £{p['unit_price']}" for p in result["pools"])
+            total = sum((Decimal(i["total"]) for i in result["invoices"]), Decimal("0"))
+            pools = ", ".join(
+                f"{p['service']} pool {p['size']:,} at {money_display(Decimal(p['unit_price']))}"
+                for p in result["pools"]
+            )
             self.stdout.write(
                 f"{result['framework']} {result['period']}: {len(result['invoices'])} invoices, "
-                f"total £{money_text(total)}" + (f" ({pools})" if pools else "")
+                f"total {money_display(total)}" + (f" ({pools})" if pools else "")
             )
-
-
-def _decimal(text: str) -> Any:
-    from decimal import Decimal
-
-    return Decimal(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Framework
+from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.tasks import sla_sweep_task
 
@@ -75,5 +77,5 @@ class Command(BaseCommand):
         for c in report["credits"]:
             self.stdout.write(
                 f"  credit {c['member']} {c['priority']}: {c['breaches']} breach(es), "
-                f"{c['percent']}% = £{c['amount']} credited"
+                f"{c['percent']}% = {money_display(Decimal(c['amount']))} credited"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from flexhub.billing.whatif import parse_joiners, whatif_report
 from flexhub.core.errors import RuleError
 from flexhub.frameworks.models import Framework
+from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month
 
 
@@ -42,10 +44,13 @@ class Command(BaseCommand):
             b, a = pool["before"], pool["after"]
             self.stdout.write(
                 f"  {pool['service']}: pool {b['size']:,} -> {a['size']:,}; "
-                f"unit price £{b['unit_price']} -> £{a['unit_price']}"
+                f"unit price {money_display(Decimal(b['unit_price']))} -> {money_display(Decimal(a['unit_price']))}"
             )
         for m in report["members"]:
-            before = f"£{m['before']}" if m["before"] else "-"
-            self.stdout.write(f"  {m['member']:<20} {before:>16} -> £{m['after']}")
+            before = money_display(Decimal(m["before"])) if m["before"] else "-"
+            after = money_display(Decimal(m["after"])) if m["after"] else "-"
+            self.stdout.write(f"  {m['member']:<20} {before:>16} -> {after}")
         h = report["headroom"]
-        self.stdout.write(f"  ceiling headroom £{h['before']} -> £{h['after']}")
+        self.stdout.write(
+            f"  ceiling headroom {money_display(Decimal(h['before']))} -> {money_display(Decimal(h['after']))}"
+        )
