@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flexhub.rules.money import ZERO, money_display, to_penny
-from flexhub.rules.periods import Month, months
+from flexhub.rules.periods import Month
 
 FLAT = "flat"
 POOLED = "pooled-volume"
@@ -123,8 +123,9 @@ def unit_prices(pricing: Pricing, pool_sizes: Sequence[int]) -> list[Decimal]:
     """
     prices: list[Decimal] = []
     lowest: Decimal | None = None
+    starts = [band.start for band in pricing.bands]  # as band_for, once rather than every month
     for size in pool_sizes:
-        price = pricing.band_for(size).price
+        price = pricing.bands[max(bisect.bisect_right(starts, size) - 1, 0)].price
         if pricing.ratchet:
             lowest = price if lowest is None else min(lowest, price)
             price = lowest
@@ -170,13 +171,7 @@ class PoolLedger:
     def add_line(self, line: LineTerms, sign: int = 1) -> None:
         diff = self._diffs.setdefault(line.service, [0] * (self.count + 1))
         self._series.pop(line.service, None)
-        cuts = [effective for effective, _ in line.changes if line.start < effective <= line.end]
-        starts = [line.start, *cuts]
-        for i, segment_start in enumerate(starts):
-            segment_end = starts[i + 1] - dt.timedelta(days=1) if i + 1 < len(starts) else line.end
-            quantity = line.quantity_on(segment_start)
-            if not quantity:
-                continue
+        for segment_start, segment_end, quantity in quantity_spans(line):
             lo = max(self._pool_index_from(segment_start), 0)
             hi = min(Month.of(segment_end).index_from(self.first), self.count - 1)
             if lo <= hi:
@@ -202,6 +197,125 @@ class PoolLedger:
         return self._series[service]
 
 
+def quantity_spans(line: LineTerms) -> list[tuple[dt.date, dt.date, int]]:
+    """The line's maximal stretches of days with one unchanged, non-zero quantity, in order, as
+    `(first, last, quantity)`: within a month, each is that month's `quantity_runs` run."""
+    changes = line.changes
+    in_order = all(changes[i][0] <= changes[i + 1][0] for i in range(len(changes) - 1))
+    cuts = sorted({effective for effective, _ in changes if line.start < effective <= line.end})
+    spans: list[tuple[dt.date, dt.date, int]] = []
+    first = line.start
+    quantity, applied = line.quantity, 0
+    for boundary in [*cuts, line.end + dt.timedelta(days=1)]:
+        if in_order:  # walk the changes once rather than ask quantity_on from the start each time
+            while applied < len(changes) and changes[applied][0] <= first:
+                quantity = changes[applied][1]
+                applied += 1
+        else:
+            quantity = line.quantity_on(first)
+        last = boundary - dt.timedelta(days=1)
+        if spans and spans[-1][2] == quantity:
+            spans[-1] = (spans[-1][0], last, quantity)
+        else:
+            spans.append((first, last, quantity))
+        first = boundary
+    return [span for span in spans if span[2] > 0]
+
+
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_LONG_MONTHS = (0, 2, 4, 6, 7, 9, 11)  # months of the year (January 0) with 31 days
+_SHORT_MONTHS = (3, 5, 8, 10)  # and with 30
+
+
+def _days_in(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month]
+
+
+def _leap_years_to(year: int) -> int:
+    return year // 4 - year // 100 + year // 400
+
+
+def _lengths(lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    """`(days, how many months)` for 28 to 31 days, over months numbered `year * 12 + month - 1`
+    from `lo` to `hi` (both included)."""
+    short = sum((hi - m) // 12 - (lo - 1 - m) // 12 for m in _SHORT_MONTHS)
+    long = sum((hi - m) // 12 - (lo - 1 - m) // 12 for m in _LONG_MONTHS)
+    first_february, last_february = -((1 - lo) // 12), (hi - 1) // 12  # the years of February lo..hi
+    februaries = last_february - first_february + 1
+    leap = _leap_years_to(last_february) - _leap_years_to(first_february - 1) if februaries > 0 else 0
+    return (28, max(februaries, 0) - leap), (29, leap), (30, short), (31, long)
+
+
+def months_by_length(first: Month, last: Month) -> dict[int, int]:
+    """How many months from `first` to `last` (both included) have 28, 29, 30 and 31 days,
+    counted without walking the months (none when `last` is before `first`)."""
+    lo, hi = first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+    return dict(_lengths(lo, hi)) if lo <= hi else {28: 0, 29: 0, 30: 0, 31: 0}
+
+
+def _price_steps(series: Sequence[Decimal]) -> tuple[list[int], list[Decimal]]:
+    """Where a monthly price series changes: the index each price starts at, and the price."""
+    starts: list[int] = []
+    steps: list[Decimal] = []
+    for index, price in enumerate(series):
+        if not steps or price != steps[-1]:
+            starts.append(index)
+            steps.append(price)
+    return starts, steps
+
+
+def line_charge(line: LineTerms, series: Sequence[Decimal] | None, price: Decimal, origin: Month) -> Decimal:
+    """The sum of a line's charge lines over its whole term: for each month, each run's
+    `run_amount` at the month's unit price (`series`, indexed from `origin`; or `price` every month).
+
+    Worked per span of unchanged quantity rather than month by month: a span's first and last
+    months are runs of their own; every month between is charged whole, `unit price x quantity x
+    days / days`, so those months are added up by price and by length (28 to 31 days), each
+    amount rounded as its run would be. The result is the same Decimal as the month-by-month sum.
+    Months are numbered `year * 12 + month - 1` here, which is all the arithmetic needs.
+    """
+    base = origin.year * 12 + origin.month - 1
+    count = len(series) if series is not None else 0
+    starts, steps = _price_steps(series) if series is not None else ([], [])
+
+    def price_in(month: int) -> Decimal:
+        if series is None:
+            return price
+        if not 0 <= month - base < count:
+            raise ValueError(f"{line.service}: {Month(month // 12, month % 12 + 1)} is not priced from {origin}")
+        return series[month - base]
+
+    total = ZERO
+    for first, last, quantity in quantity_spans(line):
+        head, tail = first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+        head_days = _days_in(first.year, first.month)
+        if head == tail:
+            total += to_penny(price_in(head) * quantity * ((last - first).days + 1) / head_days)
+            continue
+        total += to_penny(price_in(head) * quantity * (head_days - first.day + 1) / head_days)
+        total += to_penny(price_in(tail) * quantity * last.day / _days_in(last.year, last.month))
+        if head + 1 > tail - 1:
+            continue
+        pieces = [(head + 1, tail - 1, price)]  # the whole months between, by the unit price in force
+        if series is not None:
+            lo, hi = head + 1 - base, tail - 1 - base
+            if lo < 0 or hi >= count:
+                raise ValueError(f"{line.service}: {first} to {last} is not all priced from {origin}")
+            step = bisect.bisect_right(starts, lo) - 1
+            pieces = []
+            while step < len(steps) and starts[step] <= hi:
+                step_hi = min(hi, starts[step + 1] - 1) if step + 1 < len(steps) else hi
+                pieces.append((max(lo, starts[step]) + base, step_hi + base, steps[step]))
+                step += 1
+        for piece_lo, piece_hi, unit_price in pieces:
+            for days, whole_months in _lengths(piece_lo, piece_hi):
+                if whole_months:
+                    total += whole_months * to_penny(unit_price * quantity * days / days)
+    return total
+
+
 def contract_charge(
     contract: ContractTerms,
     pricing: Mapping[str, Pricing],
@@ -209,15 +323,10 @@ def contract_charge(
     origin: Month,
 ) -> Decimal:
     """The sum of the contract's charge lines over its whole term, given each
-    service's unit price per month (indexed from `origin`)."""
+    service's unit price per month (indexed from `origin`): `line_charge` of each line."""
     total = ZERO
     for line in contract.lines:
-        rule = pricing[line.service]
-        series = prices.get(line.service)
-        for month in months(Month.of(line.start), Month.of(line.end)):
-            unit_price = series[month.index_from(origin)] if series is not None else rule.bands[0].price
-            for run in quantity_runs(line, month):
-                total += run_amount(unit_price, run, month)
+        total += line_charge(line, prices.get(line.service), pricing[line.service].bands[0].price, origin)
     return total
 
 
