@@ -28,9 +28,17 @@ def generate(
     seat_scale: int = 1,
     ticket_window: tuple[dt.datetime, dt.datetime] | None = None,
     open_share: float = 0.0,
+    seat_changes: int = 0,
 ) -> str:
-    """The scenario as YAML text, written line by line (no YAML library needed)."""
+    """The scenario as YAML text, written line by line (no YAML library needed).
+
+    With `seat_changes`, every contract changes the quantity of each of its seat-month lines
+    (CORE and the seat-month options) that many times, on distinct days of its term; without,
+    about three contracts in ten change their CORE seats once. The changes come from a random
+    source of their own, so everything else in the file is the same either way.
+    """
     rng = random.Random(seed)
+    change_rng = random.Random(seed + 1)
     lines_per_contract = max(1, lines // contracts)
     out: list[str] = []
     w = out.append
@@ -108,15 +116,28 @@ def generate(
         w("    lines:")
         seats = rng.randrange(10, 5000) * seat_scale
         w(f"      - {{service: CORE, quantity: {seats}}}")
+        seat_lines = [("CORE", seats)]
         for code in rng.sample(options, lines_per_contract - 1):
-            w(f"      - {{service: {code}, quantity: {rng.randrange(1, 3000) * seat_scale}}}")
+            quantity = rng.randrange(1, 3000) * seat_scale
+            w(f"      - {{service: {code}, quantity: {quantity}}}")
+            if options.index(code) % 2 == 0:  # a seat-month option
+                seat_lines.append((code, quantity))
         if rng.random() < 0.3:
             effective = start + dt.timedelta(days=rng.randrange(1, (end - start).days))
+            quantity = max(0, seats + rng.randrange(-200, 400) * seat_scale)
+            if not seat_changes:
+                w("    changes:")
+                w(f"      - {{service: CORE, effective: {effective}, quantity: {quantity}}}")
+        if seat_changes:
             w("    changes:")
-            w(
-                f"      - {{service: CORE, effective: {effective}, "
-                f"quantity: {max(0, seats + rng.randrange(-200, 400) * seat_scale)}}}"
-            )
+            term_days = (end - start).days
+            for code, quantity in seat_lines:
+                for offset in sorted(change_rng.sample(range(1, term_days + 1), min(seat_changes, term_days))):
+                    quantity = max(1, quantity + change_rng.randrange(-quantity // 5 - 1, quantity // 5 + 2))
+                    w(
+                        f"      - {{service: {code}, effective: {start + dt.timedelta(days=offset)}, "
+                        f"quantity: {quantity}}}"
+                    )
     w("deliveries:")
     for ref, _, start, end in spans[: contracts // 2]:
         day = start + dt.timedelta(days=rng.randrange(0, (end - start).days + 1))
@@ -167,11 +188,16 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10000)
     parser.add_argument("--tickets", type=int, default=50000)
     parser.add_argument("--events", type=int, default=5)
+    parser.add_argument(
+        "--seat-changes", type=int, default=0, help="changes per seat-month line of every contract (0: a few)"
+    )
     parser.add_argument("-o", "--output", default="var/bench/scenario.yaml")
     args = parser.parse_args()
     path = Path(args.output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(generate(args.members, args.contracts, args.lines, args.tickets, args.events))
+    path.write_text(
+        generate(args.members, args.contracts, args.lines, args.tickets, args.events, seat_changes=args.seat_changes)
+    )
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
