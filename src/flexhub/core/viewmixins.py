@@ -83,7 +83,7 @@ class ObjectFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):  # type: ignore[type-arg]
-    paginate_by = 50
+    paginate_by: int | None = 50
 
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):  # type: ignore[type-arg]

@@ -10,7 +10,6 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
-    extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -26,7 +25,7 @@ from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import QueueFilterForm
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketKind
-from flexhub.servicedesk.queues import ticket_queue
+from flexhub.servicedesk.queues import QueueKey, QueueRow, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
@@ -68,6 +67,43 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
             "response_breached_at",
             "resolution_breached_at",
         ]
+
+
+_WHEN = serializers.DateTimeField()
+_TIMES = (
+    "opened_at",
+    "responded_at",
+    "resolved_at",
+    "respond_due_at",
+    "resolve_due_at",
+    "next_due_at",
+    "response_breached_at",
+    "resolution_breached_at",
+)
+
+
+def queue_row_json(row: QueueRow) -> dict[str, Any]:
+    """A queue row as TicketSerializer writes a ticket, from plain values (lists are read often)."""
+    data: dict[str, Any] = {
+        "id": row.pk,
+        "ref": row.ref,
+        "framework": row.framework_code,
+        "member": row.member_code,
+        "kind": row.kind,
+        "priority": row.priority,
+        "title": row.title,
+        "status": row.status,
+        "current_tower": row.tower_code,
+    }
+    for name in _TIMES:
+        value = getattr(row, name)
+        data[name] = None if value is None else _WHEN.to_representation(value)
+    return data
+
+
+class TicketQueuePageSerializer(serializers.Serializer[Any]):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null at the end of the queue")
+    results = TicketSerializer(many=True)
 
 
 class TicketDetailSerializer(TicketSerializer):
@@ -127,7 +163,6 @@ def _queue_filter(name: str, field: forms.Field) -> OpenApiParameter:
 QUEUE_FILTERS = [_queue_filter(name, field) for name, field in QueueFilterForm.base_fields.items()]
 
 
-@extend_schema_view(list=extend_schema(parameters=QUEUE_FILTERS))
 class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     """Tickets, soonest breach first. Filters: member, priority, state (open, awaiting_customer,
     resolved, closed, all), breached (yes/no), tower. Members POST to raise one; the steps of
@@ -140,12 +175,27 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     create_throttle_scope = "tickets-raise"
 
     def get_queryset(self) -> Any:
-        if self.action != "list":
-            return super().get_queryset().select_related("framework", "member", "current_tower", "category")
-        form = QueueFilterForm(self.request.query_params or None)
+        return super().get_queryset().select_related("framework", "member", "current_tower", "category")
+
+    @extend_schema(
+        parameters=[*QUEUE_FILTERS, OpenApiParameter("after", str, description="The `next` key of the page before")],
+        responses=TicketQueuePageSerializer,
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of the queue, paged by key: `next` is the address of the next page (null at the
+        end). There is no count: a queue of any length costs the same per page."""
+        params = request.query_params.copy()
+        token = params.pop("after", [""])[-1]
+        form = QueueFilterForm(params or None)
         if form.is_bound and not form.is_valid():
             raise RuleError("; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
-        return ticket_queue(self.request.user, form.cleaned_data if form.is_bound else {})
+        after = QueueKey.from_token(token) if token else None
+        page = queue_page(request.user, form.cleaned_data if form.is_bound else {}, after=after)
+        next_url = None
+        if page.next_key is not None:
+            params["after"] = page.next_key.token()
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return Response({"next": next_url, "results": [queue_row_json(row) for row in page.rows]})
 
     def get_serializer_class(self) -> Any:
         if self.action == "retrieve":

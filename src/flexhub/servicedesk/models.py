@@ -146,7 +146,10 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["framework", "status", "priority"]),
-            models.Index(fields=["current_tower", "status", "next_due_at"]),
+            # A queue's order within each tower and state (servicedesk.queues.queue_page).
+            models.Index(
+                fields=["current_tower", "status", "next_due_at", "opened_at", "id"], name="ticket_queue_order"
+            ),
             models.Index(fields=["status", "next_due_at"]),
             models.Index(fields=["member", "status"]),
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -100,7 +101,16 @@ def sla_lines(ticket: Ticket, now: dt.datetime | None = None) -> list[SlaLine]:
     return lines
 
 
-def queue_words(ticket: Ticket, now: dt.datetime | None = None) -> tuple[str, str]:
+class QueueState(Protocol):
+    """What the queue's words read of a ticket (a Ticket, or a queue row of values)."""
+
+    status: str
+    next_due_at: dt.datetime | None
+    response_breached_at: dt.datetime | None
+    resolution_breached_at: dt.datetime | None
+
+
+def queue_words(ticket: QueueState, now: dt.datetime | None = None) -> tuple[str, str]:
     """A short state for queue rows: (tag colour, words)."""
     now = now or timezone.now()
     if ticket.response_breached_at or ticket.resolution_breached_at:
@@ -108,7 +118,7 @@ def queue_words(ticket: Ticket, now: dt.datetime | None = None) -> tuple[str, st
     if ticket.status == TicketStatus.AWAITING_CUSTOMER:
         return "grey", "paused"
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-        return "green", ticket.get_status_display().lower()
+        return "green", str(TicketStatus(ticket.status).label).lower()
     if ticket.next_due_at:
         left = ticket.next_due_at - now
         colour = "orange" if left < dt.timedelta(hours=1) else "blue"

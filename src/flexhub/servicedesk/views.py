@@ -23,7 +23,7 @@ from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, TicketRaiseForm
 from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.presenters import queue_words, sla_lines
-from flexhub.servicedesk.queues import queue_filter_choices, ticket_queue
+from flexhub.servicedesk.queues import QUEUE_PAGE_SIZE, QueueKey, queue_filter_choices, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
@@ -31,19 +31,29 @@ DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
 
 
 class TicketListView(ScopedListView):
-    """Members: their tickets. Agents: their towers' queue. Integrator and authority: every tower."""
+    """Members: their tickets. Agents: their towers' queue. Integrator and authority: every tower.
+
+    Paged by key (`?after=`), never counted: a queue of any length costs the same per page."""
 
     model = Ticket
     template_name = "servicedesk/ticket_list.html"
+    paginate_by = None
 
-    def get_queryset(self) -> QuerySet[Ticket]:
+    def get_queryset(self) -> Any:
         user: Any = self.request.user
         members, towers = queue_filter_choices(user)
         self.filter_form = QueueFilterForm(
             self.request.GET or None, members=members, towers=towers, show_members=user.role not in MEMBER_ROLES
         )
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return ticket_queue(self.request.user, filters)
+        self.after = None
+        if token := self.request.GET.get("after"):
+            try:
+                self.after = QueueKey.from_token(token)
+            except RuleError as error:
+                messages.error(self.request, error.message[:1].upper() + error.message[1:] + ".")
+        self.queue = queue_page(user, filters, after=self.after)
+        return self.queue.rows
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -53,8 +63,11 @@ class TicketListView(ScopedListView):
         user: Any = self.request.user
         context["is_member"] = user.role in MEMBER_ROLES
         query = self.request.GET.copy()
-        query.pop("page", None)
+        query.pop("after", None)
         context["query_string"] = query.urlencode()
+        context["next_after"] = self.queue.next_key.token() if self.queue.next_key else None
+        context["paged"] = self.after is not None
+        context["page_size"] = QUEUE_PAGE_SIZE
         return context
 
 
