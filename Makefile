@@ -37,8 +37,8 @@ test-browser: install
 	$(BIN)/pytest -q -m browser
 
 lint: install
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench conftest.py gunicorn.conf.py
+	$(BIN)/ruff format --check src tests bench conftest.py gunicorn.conf.py
 	$(BIN)/lint-imports
 
 typecheck: install

@@ -115,7 +115,9 @@ FORM_RENDERER = "flexhub.core.forms.GovukFormRenderer"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'flexhub.sqlite3'}",
-        conn_max_age=int(os.environ.get("FLEXHUB_DB_CONN_MAX_AGE", "0")),
+        # Each worker keeps its connection between requests instead of opening one per request.
+        conn_max_age=int(os.environ.get("FLEXHUB_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
