@@ -2,13 +2,17 @@
 
 Django's `bulk_create` builds a model instance per row and prepares every
 value through its field; for plain integers and strings that is wasted work.
-`insert_rows` adapts only the columns that need it (timestamps, JSON) and
-hands the rows to the driver's `executemany` in batches, inside the caller's
-transaction, on SQLite and PostgreSQL alike.
+`insert_rows` adapts only the columns that need it and hands the rows to the
+database's bulk path, inside the caller's transaction: on PostgreSQL `COPY ... FROM
+STDIN`, where psycopg turns dates, timestamps and numbers into the wire format in C (no
+adaptation in Python at all); on SQLite the driver's `executemany` in batches, with
+timestamps written as Django writes them (UTC, `YYYY-MM-DD HH:MM:SS[.ffffff]`) by one
+cheap conversion rather than Django's general one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +23,29 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 
 
+def _sqlite_datetime() -> Callable[[Any], Any]:
+    """What SQLite's `adapt_datetimefield_value` makes of a datetime (naive in the connection's
+    zone, as text), in one step instead of its checks and calls."""
+    zone = connection.timezone
+
+    def adapt(value: dt.datetime) -> str:
+        if value.utcoffset() is None:
+            return str(value)
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    return adapt
+
+
 def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    vendor = connection.vendor
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        if vendor == "postgresql":  # psycopg sends datetimes as they are
+            return None
+        return _sqlite_datetime() if vendor == "sqlite" else connection.ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value
+        if vendor == "postgresql":
+            return None
+        return dt.date.isoformat if vendor == "sqlite" else connection.ops.adapt_datefield_value
     if isinstance(field, models.JSONField | models.DecimalField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
@@ -53,6 +75,8 @@ def insert_rows(
     slots = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({slots})"  # noqa: S608
     adapting = [(i, a) for i, a in enumerate(adapters) if a is not None]
+    if connection.vendor == "postgresql":
+        return _copy_rows(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN", rows, adapting)
     count = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
@@ -69,6 +93,26 @@ def insert_rows(
             else:
                 cursor.executemany(sql, chunk)
             count += len(chunk)
+    return count
+
+
+def _copy_rows(sql: str, rows: Iterable[Sequence[Any]], adapting: list[tuple[int, Callable[[Any], Any]]]) -> int:
+    """Stream rows to PostgreSQL's COPY (psycopg writes each value's text form in C)."""
+    count = 0
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        if not adapting:
+            for row in rows:
+                write(row)
+                count += 1
+            return count
+        for row in rows:
+            values = list(row)
+            for index, adapt in adapting:
+                if values[index] is not None:
+                    values[index] = adapt(values[index])
+            write(values)
+            count += 1
     return count
 
 

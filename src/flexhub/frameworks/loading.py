@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from flexhub.core.audit import Actor, audit_build, audit_bulk
-from flexhub.core.bulk import LoadCounts
+from flexhub.core.bulk import LoadCounts, insert_rows
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.frameworks.models import CallOffContract, ContractChange, ContractLine, Delivery, Framework, Service
 
@@ -190,32 +190,21 @@ def contracts_load(
     rewrite_ids = [c.pk for c, _ in to_rewrite]
     ContractLine.objects.filter(contract_id__in=rewrite_ids).delete()
     ContractChange.objects.filter(contract_id__in=rewrite_ids).delete()
-    ContractLine.objects.bulk_create(
-        [
-            ContractLine(
-                contract=c,
-                service=services[line.service],
-                quantity=line.quantity,
-                start=line.start,
-                end=line.end,
-            )
-            for c, spec in [*new_contracts, *to_rewrite]
+    # Lines and changes as plain rows: a scenario may hold hundreds of thousands of seat changes.
+    written = [*new_contracts, *to_rewrite]
+    insert_rows(
+        ContractLine,
+        ("contract_id", "service_id", "quantity", "start", "end"),
+        (
+            (c.pk, services[line.service].pk, line.quantity, line.start, line.end)
+            for c, spec in written
             for line in spec.lines
-        ],
-        batch_size=BATCH,
+        ),
     )
-    ContractChange.objects.bulk_create(
-        [
-            ContractChange(
-                contract=c,
-                service=services[ch.service],
-                effective=ch.effective,
-                quantity=ch.quantity,
-            )
-            for c, spec in [*new_contracts, *to_rewrite]
-            for ch in spec.changes
-        ],
-        batch_size=BATCH,
+    insert_rows(
+        ContractChange,
+        ("contract_id", "service_id", "effective", "quantity"),
+        ((c.pk, services[ch.service].pk, ch.effective, ch.quantity) for c, spec in written for ch in spec.changes),
     )
     audit_bulk(audit)
     return stored

@@ -172,6 +172,7 @@ def tickets_load(
         return
     towers = {t.code: t for t in Tower.objects.filter(framework=framework)}
     tower_codes: dict[int | None, str] = {t.pk: code for code, t in towers.items()}  # None: no tower
+    tower_ids: dict[str | None, int] = {code: t.pk for code, t in towers.items()}
     stored = {t.ref: t for t in Ticket.objects.filter(framework=framework).select_related("member")}
     stored_events: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
     if stored:
@@ -181,13 +182,40 @@ def tickets_load(
             .values_list("ticket_id", "at", "type", "tower_id")
         ):
             stored_events[ticket_id].append(_event_key(at, kind, tower_codes.get(tower_id)))
-    new: list[tuple[Ticket, TicketLike]] = []
+    new: list[tuple[tuple[Any, ...], TicketLike]] = []
     rewrite: list[tuple[Ticket, TicketLike]] = []
     context = sla_context(framework)
     now = timezone.now()
     audit = []
     for spec in specs:
         state = ticket_state([(e.at, e.type, e.tower) for e in spec.events], spec.tower)
+        position = sla_position(
+            context, spec.priority, orgs[spec.member].region, [(e.at, e.type) for e in spec.events], now
+        )
+        ticket = stored.get(spec.ref)
+        if ticket is None:  # a plain row in TICKET_COLUMNS order: no model instance for a new ticket
+            member_id, initial = orgs[spec.member].pk, tower_ids.get(spec.tower)
+            row = (framework.pk, spec.ref, member_id, spec.kind, spec.priority, spec.title, "", initial)
+            new.append(
+                (
+                    (
+                        *row,
+                        tower_ids.get(state.tower),
+                        state.status,
+                        state.opened_at,
+                        state.responded_at,
+                        state.resolved_at,
+                        state.closed_at,
+                        position.respond_due_at,
+                        position.resolve_due_at,
+                        position.next_due_at,
+                        position.response_breached_at,
+                        position.resolution_breached_at,
+                    ),
+                    spec,
+                )
+            )
+            continue
         values = {
             "member": orgs[spec.member],
             "kind": spec.kind,
@@ -200,9 +228,6 @@ def tickets_load(
             "responded_at": state.responded_at,
             "resolved_at": state.resolved_at,
         }
-        position = sla_position(
-            context, spec.priority, orgs[spec.member].region, [(e.at, e.type) for e in spec.events], now
-        )
         values.update(
             closed_at=state.closed_at,
             respond_due_at=position.respond_due_at,
@@ -211,12 +236,7 @@ def tickets_load(
             response_breached_at=position.response_breached_at,
             resolution_breached_at=position.resolution_breached_at,
         )
-        ticket = stored.get(spec.ref)
         wanted_events = [_event_key(e.at, e.type, spec.tower if e.type == "opened" else e.tower) for e in spec.events]
-        if ticket is None:
-            ticket = Ticket(framework=framework, ref=spec.ref, **values)
-            new.append((ticket, spec))
-            continue
         before = {
             "member": ticket.member.code,
             "kind": ticket.kind,
@@ -253,7 +273,7 @@ def tickets_load(
         )
     if new:
         counts.created["tickets"] += len(new)
-    _insert_new_tickets(actor, framework, new, towers)
+    _insert_new_tickets(actor, framework, new, tower_ids)
     TicketEvent.objects.filter(ticket_id__in=[t.pk for t, _ in rewrite]).delete()
     TicketEvent.objects.bulk_create(
         [
@@ -297,58 +317,34 @@ EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal
 
 
 def _insert_new_tickets(
-    actor: Actor, framework: Framework, new: list[tuple[Ticket, TicketLike]], towers: dict[str, Tower]
+    actor: Actor, framework: Framework, new: list[tuple[tuple[Any, ...], TicketLike]], tower_ids: dict[str | None, int]
 ) -> None:
-    """New tickets, their events and their audit entries, in three streamed inserts."""
+    """New tickets (rows in TICKET_COLUMNS order), their events and their audit entries, in three
+    streamed inserts of plain rows: no model instance is built, and the timestamps go to the
+    database's bulk path as they are (core.bulk.insert_rows)."""
     if not new:
         return
-    insert_rows(
-        Ticket,
-        TICKET_COLUMNS,
-        (
-            (
-                framework.pk,
-                t.ref,
-                t.member_id,
-                t.kind,
-                t.priority,
-                t.title,
-                "",
-                t.initial_tower_id,
-                t.current_tower_id,
-                t.status,
-                t.opened_at,
-                t.responded_at,
-                t.resolved_at,
-                t.closed_at,
-                t.respond_due_at,
-                t.resolve_due_at,
-                t.next_due_at,
-                t.response_breached_at,
-                t.resolution_breached_at,
-            )
-            for t, _ in new
-        ),
-    )
+    insert_rows(Ticket, TICKET_COLUMNS, (row for row, _ in new))
     ids = dict(
-        Ticket.objects.filter(framework=framework, ref__in=[t.ref for t, _ in new]).values_list("ref", "pk")
+        Ticket.objects.filter(framework=framework, ref__in=[spec.ref for _, spec in new]).values_list("ref", "pk")
         if len(new) < 500
         else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
     )
+    initial, member = TICKET_COLUMNS.index("initial_tower_id"), TICKET_COLUMNS.index("member_id")
     insert_rows(
         TicketEvent,
         EVENT_COLUMNS,
         (
             (
-                ids[t.ref],
+                ids[spec.ref],
                 seq,
                 e.at,
                 e.type,
-                towers[e.tower].pk if e.tower else (t.initial_tower_id if e.type == "opened" else None),
+                tower_ids[e.tower] if e.tower else (row[initial] if e.type == "opened" else None),
                 "",
                 False,
             )
-            for t, spec in new
+            for row, spec in new
             for seq, e in enumerate(spec.events)
         ),
     )
@@ -359,9 +355,9 @@ def _insert_new_tickets(
             at=now,
             action=AuditAction.CREATE,
             object_type="servicedesk.ticket",
-            object_id=ids[t.ref],
-            object_repr=str(t),
-            organisation_id=t.member_id,
+            object_id=ids[spec.ref],
+            object_repr=f"{spec.ref}: {spec.title}",  # as Ticket.__str__
+            organisation_id=row[member],
             framework_id=framework.pk,
             changes={
                 "priority": [None, spec.priority],
@@ -369,5 +365,5 @@ def _insert_new_tickets(
                 "events": [None, len(spec.events)],
             },
         )
-        for t, spec in new
+        for row, spec in new
     )
