@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import re
 
 import pytest
 from django import forms
@@ -12,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import flexhub
 from flexhub.billing.forms import PaymentForm
-from flexhub.core.forms import GovukDateField, GovukForm, ServiceVoiceMixin
+from flexhub.core.forms import GovukDateField, GovukForm, QuickSelect, ServiceVoiceMixin
+from flexhub.core.testing.clients import page_client
 from flexhub.frameworks.forms import ContractForm
 
 
@@ -134,3 +136,21 @@ def test_fields_a_form_adds_in_its_own_init_speak_too(world):
     assert form.errors["qty_CORE"] == ["Enter the core seat (CORE) as a whole number, like 250"]
     assert form.errors["signed"] == ["Enter the date signed"]
     assert form.errors["member"] == ["Choose the member"]
+
+
+def test_a_quick_select_offers_what_djangos_select_offers_and_escapes_it():
+    choices = [("", "Any"), ("MBRA", "Ashcombe <Council> & Co (MBRA)"), ('Q"X', "Quill")]
+    quick = QuickSelect(attrs={"class": "govuk-select", "id": "id_member"}, choices=choices)
+    html = quick.render("member", "MBRA")
+    assert html.startswith('<select name="member" class="govuk-select" id="id_member">')
+    assert '<option value="MBRA" selected>Ashcombe &lt;Council&gt; &amp; Co (MBRA)</option>' in html
+    assert '<option value="Q&quot;X">Quill</option>' in html and html.count("<option") == 3
+    plain = forms.Select(choices=choices).render("member", "MBRA")
+    assert re.findall(r'value="([^"]*)"', html) == re.findall(r'value="([^"]*)"', plain)
+
+
+def test_every_drop_down_of_a_flexhub_form_is_quick(world):
+    from_page = page_client(world, "supa-agent").get("/tickets/")
+    form = from_page.context["filter_form"]
+    assert isinstance(form.fields["member"].widget, QuickSelect)
+    assert '<select name="member"' in from_page.content.decode()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from html import escape
+from typing import Any, cast
 
 from django import forms
 from django.apps import apps
@@ -11,13 +12,15 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
-from django.forms.utils import pretty_name
+from django.forms.utils import flatatt, pretty_name
+from django.utils.safestring import SafeString, mark_safe
 
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Region
 
 _WIDGET_CLASS = {
     "select": "govuk-select",
+    "quickselect": "govuk-select",
     "selectmultiple": "govuk-select",
     "textarea": "govuk-textarea",
     "checkbox": "govuk-checkboxes__input",
@@ -101,6 +104,24 @@ def speak_in_service_voice(field: forms.Field, name: str) -> None:
         messages["invalid_pk_value"] = f"Choose the {noun} from the list"
 
 
+class QuickSelect(forms.Select):
+    """A drop-down list built in Python: a filter offering five hundred members costs well under
+    a millisecond, where the template engine takes a fraction of one per option."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        choices = list(self.choices)
+        if any(isinstance(label, list | tuple) for _, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's own way
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(str(key), quote=True)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(str(label), quote=True)}</option>"
+            for key, label in choices
+        )
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name, quote=True)}"{final_attrs}>{options}</select>')  # noqa: S308
+
+
 class ServiceVoiceMixin:
     """Mixed into every flexhub form (tests/test_forms.py checks): errors say what to do.
 
@@ -112,6 +133,10 @@ class ServiceVoiceMixin:
     def speak(self) -> None:
         for name, field in self.fields.items():
             speak_in_service_voice(field, name)
+            if type(field.widget) is forms.Select:
+                quick = QuickSelect(attrs=field.widget.attrs)
+                field.widget = quick
+                quick.choices = cast(Any, field).choices
 
     def full_clean(self) -> None:
         self.speak()
