@@ -5,14 +5,15 @@ value through its field; for plain integers and strings that is wasted work.
 `insert_rows` adapts only the columns that need it and hands the rows to the
 database's bulk path, inside the caller's transaction: on PostgreSQL `COPY ... FROM
 STDIN`, where psycopg turns dates, timestamps and numbers into the wire format in C (no
-adaptation in Python at all); on SQLite the driver's `executemany` in batches, with
-timestamps written as Django writes them (UTC, `YYYY-MM-DD HH:MM:SS[.ffffff]`) by one
-cheap conversion rather than Django's general one.
+adaptation in Python at all); on SQLite the driver's `executemany` of statements that each
+insert up to a hundred rows, with timestamps written as Django writes them (UTC,
+`YYYY-MM-DD HH:MM:SS[.ffffff]`) by one cheap conversion rather than Django's general one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,11 @@ def insert_rows(
     count = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
+        # Several rows per statement: the database then runs one statement per group, not per row.
+        per_statement = max(1, min(ROWS_PER_STATEMENT, _max_parameters() // len(columns)))
+        many = sql + f", ({slots})" * (per_statement - 1)
         while chunk := list(islice(iterator, batch)):
+            prepared: list[Sequence[Any]] = chunk
             if adapting:
                 prepared = []
                 for row in chunk:
@@ -89,11 +94,26 @@ def insert_rows(
                         if values[index] is not None:
                             values[index] = adapt(values[index])
                     prepared.append(values)
-                cursor.executemany(sql, prepared)
-            else:
-                cursor.executemany(sql, chunk)
+            whole = len(prepared) - len(prepared) % per_statement
+            if whole:
+                groups = range(0, whole, per_statement)
+                cursor.executemany(many, [[v for row in prepared[i : i + per_statement] for v in row] for i in groups])
+            if whole < len(prepared):
+                rest = prepared[whole:]
+                cursor.execute(sql + f", ({slots})" * (len(rest) - 1), [v for row in rest for v in row])
             count += len(chunk)
     return count
+
+
+ROWS_PER_STATEMENT = 100
+
+
+def _max_parameters() -> int:
+    """How many parameters one statement may have: SQLite's own limit where the driver tells it."""
+    getlimit = getattr(connection.connection, "getlimit", None)  # sqlite3 from Python 3.11
+    if getlimit is not None:
+        return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return int(connection.features.max_query_params or 999)
 
 
 def _copy_rows(sql: str, rows: Iterable[Sequence[Any]], adapting: list[tuple[int, Callable[[Any], Any]]]) -> int:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from flexhub.core.bulk import insert_rows
+from flexhub.core.bulk import ROWS_PER_STATEMENT, insert_rows
 from flexhub.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,7 @@ def test_rows_inserted_in_bulk_read_back_and_compare_as_saved_ones():
         # Stored alike, so the database compares and sorts them alike (on SQLite, as text).
         assert AuditEntry.objects.filter(at=at).count() == 2
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT actor_label, at FROM {AuditEntry._meta.db_table} ORDER BY at, actor_label"  # noqa: S608
-        )
+        cursor.execute(f"SELECT actor_label, at FROM {AuditEntry._meta.db_table} ORDER BY at, actor_label")
         stored = cursor.fetchall()
     assert [label for label, _ in stored] == ["bulk-2", "orm-2", "bulk-1", "orm-1", "bulk-0", "orm-0"]
     assert [at for label, at in stored if label.startswith("bulk")] == [
@@ -50,3 +48,12 @@ def test_rows_inserted_in_bulk_read_back_and_compare_as_saved_ones():
 def test_a_generator_of_no_rows_inserts_nothing():
     assert insert_rows(AuditEntry, COLUMNS, iter(())) == 0
     assert not AuditEntry.objects.exists()
+
+
+def test_rows_beyond_one_statement_and_one_batch_are_all_written_once():
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    total = 2 * ROWS_PER_STATEMENT + 7
+    rows = (_row(start + dt.timedelta(minutes=i), f"row-{i}") for i in range(total))
+    assert insert_rows(AuditEntry, COLUMNS, rows, batch=ROWS_PER_STATEMENT + 3) == total
+    stored = list(AuditEntry.objects.order_by("at").values_list("actor_label", "at"))
+    assert stored == [(f"row-{i}", start + dt.timedelta(minutes=i)) for i in range(total)]
