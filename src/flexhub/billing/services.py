@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from flexhub.billing import notify
-from flexhub.billing.documents import credit_note_pdf_create, invoice_pdfs_create
 from flexhub.billing.models import (
     BillingRun,
     CreditNote,
@@ -20,7 +21,7 @@ from flexhub.billing.models import (
     NumberSequence,
     Payment,
 )
-from flexhub.billing.selectors import billing_terms, invoice_balance
+from flexhub.billing.selectors import billing_terms, invoice_balance, month_resolution_breaches
 from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_record
 from flexhub.core.bulk import insert_rows
 from flexhub.core.errors import RuleError
@@ -31,6 +32,7 @@ from flexhub.frameworks.services import invoicing_party, require_authority
 from flexhub.rules.billing import (
     BillLine,
     FrameworkTerms,
+    MemberBill,
     Party,
     PoolPrice,
     bill_month,
@@ -39,7 +41,6 @@ from flexhub.rules.billing import (
 )
 from flexhub.rules.money import money_display, money_text, to_penny
 from flexhub.rules.periods import Month
-from flexhub.servicedesk.selectors import resolution_breach_counts
 
 LINE_COLUMNS = (
     "invoice_id",
@@ -79,18 +80,41 @@ def explain(line: BillLine, pools: dict[str, PoolPrice]) -> str:
     return pool.explanation(Month.of(line.first))
 
 
-def resolution_breaches(framework: Framework, month: Month) -> dict[str, dict[str, int]]:
-    """SLA resolution breaches per member and priority whose breach instant falls in the month."""
-    return resolution_breach_counts(framework, month)
+def resolution_breaches(
+    framework: Framework, month: Month, terms: FrameworkTerms | None = None
+) -> dict[str, dict[str, int]]:
+    """SLA resolution breaches per member and priority whose breach instant falls in the month;
+    given the terms, of the priorities with a credit rule only, the only breaches that can change
+    an invoice (a priority without one earns 0%, and a credit of nothing is no line)."""
+    priorities = None if terms is None else list(terms.credit_rules)
+    return month_resolution_breaches(framework, month, priorities=priorities)
+
+
+@dataclass(frozen=True)
+class BilledMonth:
+    """What a billing run wrote, as it computed it: the run, each fresh draft invoice with the
+    bill the rules made of it, and the members whose issued invoices it kept as they were."""
+
+    run: BillingRun
+    drafts: list[tuple[Invoice, MemberBill]]
+    kept_issued: list[str]
+
+
+def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None) -> BillingRun:
+    """Bill one month: replace the draft invoices, keep issued ones as they are."""
+    return billing_month(actor=actor, framework=framework, month=month, terms=terms).run
 
 
 @transaction.atomic
-def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None) -> BillingRun:
-    """Bill one month: replace the draft invoices, keep issued ones as they are."""
+def billing_month(
+    *, actor: Actor, framework: Framework, month: Month, terms: FrameworkTerms | None = None
+) -> BilledMonth:
+    """`billing_run`, keeping what it computed, so that its caller can report the month
+    without reading back the invoices just written."""
     require_authority(actor, framework, "run billing")
     check_period(framework, month)
     terms = terms or billing_terms(framework)
-    bill = bill_month(terms, month, resolution_breaches(framework, month))
+    bill = bill_month(terms, month, resolution_breaches(framework, month, terms))
     _, created = BillingRun.objects.get_or_create(
         framework=framework,
         period=month.first,
@@ -119,7 +143,7 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
             "member__code", flat=True
         )
     )
-    members = {o.code: o for o in Organisation.objects.filter(code__in=[b.member for b in bill.bills])}
+    members = dict(Organisation.objects.filter(code__in=[b.member for b in bill.bills]).values_list("code", "pk"))
     pools = {p.service: p for p in bill.pools}
     fresh = [b for b in bill.bills if b.member not in issued]
     invoices = Invoice.objects.bulk_create(
@@ -127,7 +151,7 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
             Invoice(
                 run=run,
                 framework=framework,
-                member=members[b.member],
+                member_id=members[b.member],
                 period=month.first,
                 vat_rate=b.vat_rate,
                 net=b.net,
@@ -172,7 +196,7 @@ def billing_run(*, actor: Actor, framework: Framework, month: Month, terms: Fram
         organisation=framework.authority,
         framework=framework,
     )
-    return run
+    return BilledMonth(run, list(zip(invoices, fresh, strict=True)), sorted(issued))
 
 
 # The pools as `flexhub bill --json` gives them (the run also keeps each pool's explanation).
@@ -284,6 +308,10 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month, send: boo
             )
         )
     Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", *ISSUE_PARTICULARS])
+    # Imported here, not at the top: fpdf2 (with fontTools, and numpy where it is installed)
+    # takes 0.35 s to import, which `flexhub bill` without --issue need not pay.
+    from flexhub.billing.documents import invoice_pdfs_create
+
     invoice_pdfs_create(drafts, at=now)
     audit_bulk(entries)
     if send:
@@ -325,6 +353,8 @@ def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, re
         issued_at=timezone.now(),
         issued_by=actor.label[:200],
     )
+    from flexhub.billing.documents import credit_note_pdf_create  # fpdf2 only when a PDF is drawn
+
     credit_note_pdf_create(note)
     transaction.on_commit(lambda: notify.documents_send(credit_note_ids=[note.pk]))
     audit_record(
@@ -359,48 +389,137 @@ def bill_json(run: BillingRun) -> dict[str, Any]:
     }
 
 
+def billed_month_json(billed: BilledMonth, issued: Sequence[Invoice] | None = None) -> dict[str, Any]:
+    """`bill_json` of the month just billed (and, given what `billing_issue` returned, issued),
+    made from what the run computed: only the invoices it kept as issued are read back. Should
+    the issue have numbered other invoices than the run's drafts (someone else billed the month
+    in between), the month is read back whole."""
+    numbered = {invoice.pk: invoice for invoice in issued or ()}
+    if issued is not None and numbered.keys() != {invoice.pk for invoice, _ in billed.drafts}:
+        return bill_json(billed.run)
+    invoices = [
+        _invoice_json(
+            member=bill.member,
+            number=numbered[invoice.pk].number if numbered else None,
+            status=numbered[invoice.pk].status if numbered else InvoiceStatus.DRAFT,
+            net=bill.net,
+            vat=bill.vat,
+            total=bill.total,
+            pooling_saving=bill.pooling_saving,
+            lines=[
+                _line_json(
+                    kind=line.kind,
+                    service=line.service or "",
+                    priority=line.priority or "",
+                    quantity=None if line.quantity is None else Decimal(line.quantity),
+                    days=line.days,
+                    unit_price=line.unit_price_text or "",
+                    amount=line.amount,
+                )
+                for line in bill.lines
+            ],
+        )
+        for invoice, bill in billed.drafts
+    ]
+    if billed.kept_issued:
+        run = billed.run
+        invoices += [
+            invoice_json(i)
+            for i in Invoice.objects.filter(
+                framework=run.framework, period=run.period, member__code__in=billed.kept_issued
+            )
+            .select_related("member")
+            .prefetch_related("lines")
+        ]
+    return {
+        "framework": billed.run.framework.code,
+        "period": f"{billed.run.period:%Y-%m}",
+        "pools": [{key: p[key] for key in POOL_JSON_KEYS} for p in billed.run.pools],
+        "invoices": sorted(invoices, key=lambda i: i["member"]),
+    }
+
+
 def _quantity(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def invoice_json(invoice: Invoice) -> dict[str, Any]:
-    lines: list[dict[str, str | int | float | None]] = []
-    for line in invoice.lines.all():
-        if line.kind == "credit":
-            lines.append(
-                {
-                    "service": None,
-                    "kind": "credit",
-                    "priority": line.priority,
-                    "quantity": None,
-                    "days": None,
-                    "unit_price": None,
-                    "amount": money_text(line.amount),
-                }
-            )
-        else:
-            lines.append(
-                {
-                    "service": line.service_code,
-                    "kind": line.kind,
-                    "quantity": _quantity(line.quantity),
-                    "days": line.days,
-                    "unit_price": line.unit_price,
-                    "amount": money_text(line.amount),
-                }
-            )
+def _line_json(
+    *,
+    kind: str,
+    service: str,
+    priority: str,
+    quantity: Decimal | None,
+    days: int | None,
+    unit_price: str,
+    amount: Decimal,
+) -> dict[str, str | int | float | None]:
+    if kind == "credit":
+        return {
+            "service": None,
+            "kind": "credit",
+            "priority": priority,
+            "quantity": None,
+            "days": None,
+            "unit_price": None,
+            "amount": money_text(amount),
+        }
     return {
-        "member": invoice.member.code,
-        "number": invoice.number,
-        "status": invoice.status,
-        "net": money_text(invoice.net),
-        "vat": money_text(invoice.vat),
-        "total": money_text(invoice.total),
-        "pooling_saving": money_text(invoice.pooling_saving),
+        "service": service,
+        "kind": kind,
+        "quantity": _quantity(quantity),
+        "days": days,
+        "unit_price": unit_price,
+        "amount": money_text(amount),
+    }
+
+
+def _invoice_json(
+    *,
+    member: str,
+    number: str | None,
+    status: str,
+    net: Decimal,
+    vat: Decimal,
+    total: Decimal,
+    pooling_saving: Decimal,
+    lines: list[dict[str, str | int | float | None]],
+) -> dict[str, Any]:
+    return {
+        "member": member,
+        "number": number,
+        "status": status,
+        "net": money_text(net),
+        "vat": money_text(vat),
+        "total": money_text(total),
+        "pooling_saving": money_text(pooling_saving),
         "lines": lines,
     }
+
+
+def invoice_json(invoice: Invoice) -> dict[str, Any]:
+    return _invoice_json(
+        member=invoice.member.code,
+        number=invoice.number,
+        status=invoice.status,
+        net=invoice.net,
+        vat=invoice.vat,
+        total=invoice.total,
+        pooling_saving=invoice.pooling_saving,
+        lines=[
+            _line_json(
+                kind=line.kind,
+                service=line.service_code,
+                priority=line.priority,
+                quantity=line.quantity,
+                days=line.days,
+                unit_price=line.unit_price,
+                amount=line.amount,
+            )
+            for line in invoice.lines.all()
+        ],
+    )
 
 
 @transaction.atomic

@@ -6,17 +6,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from flexhub.assets.services import asset_import
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import Organisation
 from flexhub.directory.management.commands import import_common
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Import assets from CSV (asset_tag,serial,kind,manufacturer,model,site,status,assigned_email)."
 
     def add_arguments(self, parser: CommandParser) -> None:

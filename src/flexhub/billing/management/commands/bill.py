@@ -7,13 +7,14 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from flexhub.billing.selectors import billing_terms
-from flexhub.billing.services import bill_json, billing_issue, billing_run
+from flexhub.billing.services import billed_month_json, billing_issue, billing_month
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.frameworks.models import Framework
 from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month, months
@@ -26,7 +27,7 @@ def month_argument(value: str, label: str) -> Month:
         raise CommandError(f"{label}: {exc}") from exc
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Run billing for a month (or a range of months): draft invoices, and with --issue, issued ones."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -65,10 +66,10 @@ class Command(BaseCommand):
         )
         try:
             for month in progress:
-                run = billing_run(actor=actor, framework=framework, month=month, terms=terms)
-                if options["issue"]:
-                    billing_issue(actor=actor, framework=framework, month=month)
-                results.append(bill_json(run))
+                billed = billing_month(actor=actor, framework=framework, month=month, terms=terms)
+                issued = billing_issue(actor=actor, framework=framework, month=month) if options["issue"] else None
+                # The summary is made from what was just computed, not read back from the database.
+                results.append(billed_month_json(billed, issued))
         except RuleError as error:
             raise CommandError(error.message) from error
         if options["json"]:

@@ -6,17 +6,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.billing.sla_report import sla_month_report
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.frameworks.models import Framework
 from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.tasks import sla_sweep_task
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Report SLA response and resolution for a month and the service credits they earn; or sweep for breaches."
 
     def _sweep(self, options: dict[str, Any]) -> None:

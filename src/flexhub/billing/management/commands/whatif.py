@@ -6,16 +6,17 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.billing.whatif import parse_joiners, whatif_report
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.frameworks.models import Framework
 from flexhub.rules.money import money_display
 from flexhub.rules.periods import Month
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Show what joining bodies would do to the pool, the price and every member's charge."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.core import services
 from flexhub.core.audit import Actor
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import User
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Print (creating if needed) a login's API token."
 
     def add_arguments(self, parser: CommandParser) -> None:

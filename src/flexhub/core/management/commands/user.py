@@ -7,16 +7,17 @@ import getpass
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.core import services, signin
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Add or list logins."
 
     def add_arguments(self, parser: CommandParser) -> None:

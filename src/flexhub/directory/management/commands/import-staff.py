@@ -6,17 +6,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import Organisation
 from flexhub.directory.management.commands.import_common import count_lines, report
 from flexhub.directory.services import staff_import
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Import a staff directory CSV (name,email,unit,site,grade,start_date,leave_date,predecessor)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,15 +8,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import Organisation
 from flexhub.directory.services import tupe_transfer_import
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Transfer to a supplier under TUPE the people a CSV lists (one column: email); all or none."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,10 +12,11 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.core.models import Organisation
 from flexhub.government.services import mog_apply, mog_plan
 
@@ -39,7 +40,7 @@ def _emails(path: str | None) -> list[str] | None:
         raise CommandError(f"{path}: {exc.strerror}") from exc
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Form an organisation from predecessors, or merge one into another (try --dry-run first)."
 
     def add_arguments(self, parser: CommandParser) -> None:

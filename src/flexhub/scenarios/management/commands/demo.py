@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.test.utils import override_settings
 
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.scenarios.demo_data import DEMO_PASSWORD, demo_create
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Create the demonstration data and logins (idempotent) and print the logins."
 
     def add_arguments(self, parser: CommandParser) -> None:

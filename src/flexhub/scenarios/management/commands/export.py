@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.frameworks.models import Framework
 from flexhub.scenarios.export import scenario_export
 from flexhub.scenarios.yamlio import dump_yaml
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Write a framework, its catalogue, contracts, SLA and tickets as a scenario YAML file."
 
     def add_arguments(self, parser: CommandParser) -> None:

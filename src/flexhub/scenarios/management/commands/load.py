@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
 from flexhub.scenarios.schema import ScenarioInvalid
 from flexhub.scenarios.services import scenario_load, scenario_parse
 
@@ -26,7 +27,7 @@ def read_scenario_text(path: str) -> str:
         raise RuleError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
-class Command(BaseCommand):
+class Command(FlexhubCommand):
     help = "Load a framework scenario (YAML). Nothing is written unless the whole file is valid."
 
     def add_arguments(self, parser: CommandParser) -> None:
