@@ -186,7 +186,7 @@ def main() -> None:
     ]
     print(json.dumps(command, indent=2))
     load = max(r["load"] for _, r in command)
-    command_body = f"""### The whole `flexhub bill` command, {engine}
+    command_body = f"""## The whole `flexhub bill` command, {engine}
 
 Command: `.venv/bin/python bench/bench_billing.py{" --database-url …" if args.database_url else ""}{" --command-only" if args.command_only else ""}` (commit {commit()}).
 Machine: {machine()}; load average {load:.1f} while it ran{" (busy: other work was running on its 2 cores)" if load > 1 else ""}.

@@ -56,7 +56,7 @@ def month_resolution_breaches(
     (`rules.sla_batch`) from plain values. A ticket resolved sooner after it opened than its
     target is not measured (it cannot have breached), and of the others only the events the
     resolution clock reads are read. Open tickets are judged as of `now`."""
-    context = sla_context(framework, month)
+    context = sla_context(framework, month) if priorities is None or priorities else None
     if context is None:
         return {}
     now = now or timezone.now()

@@ -123,6 +123,8 @@ def test_the_batch_counts_the_breaches_the_one_by_one_clock_counts(world):
             member: by_priority for member, by_priority in wanted.items() if by_priority
         }
     assert total > 20  # the histories breach, in several months
+    # No priority asked for (a framework without service-credit rules): nothing is measured.
+    assert month_resolution_breaches(framework, Month(2020, 7), priorities=[], now=NOW) == {}
 
 
 def test_instants_read_fast_are_the_instants_django_reads(world):
