@@ -74,8 +74,10 @@ _SCALAR_TAGS = frozenset(
 )
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = ScenarioLoader.yaml_implicit_resolvers
 _WILDCARD = _RESOLVERS.get(None, [])
-_NONE: list[tuple[str, re.Pattern[str]]] = []
+_RESOLVERS_BY_FIRST = {first: resolvers + _WILDCARD for first, resolvers in _RESOLVERS.items() if first is not None}
 _PENDING = -1  # the size of an anchored collection not yet closed
+_UNRESOLVED = object()
+_RESOLVED_CACHE = 50_000  # distinct plain scalars remembered: the keys and codes come first
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -87,10 +89,11 @@ class _Refused(yaml.MarkedYAMLError):
 class _Frame:
     """A mapping or list being built, and where the builder is in it."""
 
-    __slots__ = ("anchor", "container", "have_key", "key", "keys", "merges", "start")
+    __slots__ = ("anchor", "container", "have_key", "key", "keys", "mapping", "merges", "start")
 
     def __init__(self, container: Any, anchor: str | None, start: int) -> None:
         self.container = container
+        self.mapping = isinstance(container, dict)
         self.anchor = anchor
         self.start = start  # the values counted when it opened, to size it for its aliases
         self.key: Any = None
@@ -112,22 +115,79 @@ class _Builder:
         self.values = 0
         self.documents = 0
         self.root: Any = None
+        self.resolved: dict[str, Any] = {}  # plain scalar text -> its value (immutable values only)
 
     def build(self) -> Any:
+        """Fold the events into the document. The common event, a scalar with no tag or anchor
+        inside a collection, is handled inline, its plain text read through a cache (a file
+        repeats its keys, codes and event types thousands of times); everything else goes
+        through the methods below, which hold every check."""
         loader = self.loader
+        get_event = loader.get_event
+        stack = self.stack
+        resolved = self.resolved
+        frame: _Frame | None = None
         while loader.check_event():
-            event = loader.get_event()
+            event = get_event()
             kind = type(event)
             if kind is ScalarEvent:
+                if frame is None or event.tag is not None or event.anchor is not None:
+                    self.values += 1
+                    value = self.scalar(event)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1)
+                    self.add(value, event)
+                    continue
                 self.values += 1
-                value = self.scalar(event)
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, 1)
-                self.add(value, event)
+                value = event.value
+                if event.implicit[0]:  # plain: resolve as the loader would (cached)
+                    plain = value
+                    value = resolved.get(plain, _UNRESOLVED)
+                    if value is _UNRESOLVED:
+                        value = plain  # text, unless one of the loader's patterns for its first character matches
+                        for _, pattern in _RESOLVERS_BY_FIRST.get(plain[:1], _WILDCARD):
+                            if pattern.match(plain):
+                                value = self.scalar(event)
+                                break
+                        if len(resolved) < _RESOLVED_CACHE:
+                            resolved[plain] = value
+                container = frame.container
+                if not frame.mapping:
+                    container.append(value)
+                elif frame.have_key and frame.key is not _MERGE_KEY:
+                    frame.have_key = False
+                    container[frame.key] = value
+                elif frame.have_key or value is _MERGE_KEY or frame.keys >= MAX_KEYS or value in container:
+                    self.add(value, event)  # a merge, or a refusal with its message
+                else:
+                    frame.keys += 1
+                    frame.key = value
+                    frame.have_key = True
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                self.open(event, {} if kind is MappingStartEvent else [])
+                container = {} if kind is MappingStartEvent else []
+                if (
+                    frame is None
+                    or event.tag is not None
+                    or event.anchor is not None
+                    or len(stack) >= MAX_DEPTH
+                    or (frame.mapping and (not frame.have_key or frame.key is _MERGE_KEY))
+                ):
+                    self.open(event, container)  # with every check, and its refusals
+                else:  # a plain list or mapping as an item or a value
+                    self.values += 1
+                    if frame.mapping:
+                        frame.have_key = False
+                        frame.container[frame.key] = container
+                    else:
+                        frame.container.append(container)
+                    stack.append(_Frame(container, None, self.values))
+                frame = stack[-1]
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                self.close()
+                if frame is not None and frame.anchor is None and not frame.merges:
+                    stack.pop()
+                else:
+                    self.close()
+                frame = stack[-1] if stack else None
             elif kind is AliasEvent:
                 self.alias(event)
             elif kind is DocumentStartEvent:
@@ -143,7 +203,7 @@ class _Builder:
             if not event.implicit[0]:
                 return value
             tag = _STR
-            for candidate, pattern in _RESOLVERS.get(value[0] if value else "", _NONE) + _WILDCARD:
+            for candidate, pattern in _RESOLVERS_BY_FIRST.get(value[0] if value else "", _WILDCARD):
                 if pattern.match(value):
                     tag = candidate
                     break
