@@ -1048,10 +1048,28 @@ def _tickets(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towe
     return result
 
 
+_UNROUTED_EVENTS = frozenset(EVENT_TYPES) - {"reassigned"}
+
+
 def _events(check: _Checker, node: Any, path: str, towers: set[str]) -> list[EventSpec]:
     items = check.items(node, path)
     read: list[tuple[dt.datetime | None, str | None, str | None]] = []
     for j, item in enumerate(items):
+        if type(item) is dict and type(item.get("at")) is str:
+            # The usual event, read without building the paths its problems would be reported at;
+            # anything else (or anything wrong) is read below with every check and message.
+            kind, tower = item.get("type"), item.get("tower")
+            if type(kind) is str and (
+                (len(item) == 2 and kind in _UNROUTED_EVENTS)
+                or (len(item) == 3 and kind == "reassigned" and type(tower) is str and tower in towers)
+            ):
+                try:
+                    at = dt.datetime.fromisoformat(item["at"])
+                except ValueError:
+                    at = None
+                if at is not None and at.tzinfo is not None and date_range_problem(at.date()) is None:
+                    read.append((at, kind, tower))
+                    continue
         epath = f"{path}[{j}]"
         e = check.mapping(item, epath, ("at", "type"), ("tower",))
         if e is None:
