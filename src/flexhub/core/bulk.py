@@ -13,6 +13,8 @@ insert up to a hundred rows, with timestamps written as Django writes them (UTC,
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -47,6 +49,8 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         if vendor == "postgresql":
             return None
         return dt.date.isoformat if vendor == "sqlite" else connection.ops.adapt_datefield_value
+    if isinstance(field, models.JSONField) and vendor in ("sqlite", "postgresql"):
+        return functools.partial(json.dumps, cls=field.encoder)  # the text Django would send (jsonb parses it)
     if isinstance(field, models.JSONField | models.DecimalField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
