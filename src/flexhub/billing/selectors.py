@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -113,15 +113,24 @@ def month_resolution_breaches(
 
 def _instant_reader(database: str) -> tuple[Callable[[str], Any], Callable[[Any], dt.datetime]]:
     """How to read many datetimes fast: a column expression and what turns its value into an
-    aware instant. Django's SQLite backend turns each stored datetime from text in Python, some
-    5 µs a value (a second for a month of 50,000 tickets); the text it stored (ISO 8601, naive,
-    in UTC) is read as it is and parsed by datetime.fromisoformat, in C, to the same instant.
-    Elsewhere the driver's own datetimes are fast already."""
+    aware instant. Django turns each datetime the database sends into an aware one in Python,
+    some 5 µs a value on SQLite and on PostgreSQL alike (a second for a month of 50,000
+    tickets); read instead as ISO 8601 text in UTC (on SQLite the text Django stored, on
+    PostgreSQL the timestamp written out in UTC to the microsecond), it is parsed by
+    datetime.fromisoformat, in C, to the same instant."""
     connection = connections[database]
+    parse = dt.datetime.fromisoformat
     if connection.vendor == "sqlite" and connection.timezone == dt.UTC:
-        parse = dt.datetime.fromisoformat
         return (lambda name: Cast(name, CharField())), (lambda text: parse(text + "+00:00"))
+    if connection.vendor == "postgresql":
+        return (
+            lambda name: Func(F(name), template=POSTGRESQL_UTC_TEXT, output_field=CharField()),
+            lambda text: parse(text + "+00:00"),
+        )
     return F, (lambda value: value)
+
+
+POSTGRESQL_UTC_TEXT = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
 
 
 def invoiced_to_date(framework: Framework) -> Decimal:
