@@ -17,7 +17,8 @@ import functools
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -30,13 +31,15 @@ def _sqlite_datetime() -> Callable[[Any], Any]:
     """What SQLite's `adapt_datetimefield_value` makes of a datetime (naive in the connection's
     zone, as text), in one step instead of its checks and calls."""
     zone = connection.timezone
+    if zone is None or zone.utcoffset(None) != dt.timedelta(0):  # not the UTC of flexhub's settings
+        return connection.ops.adapt_datetimefield_value
 
-    def adapt(value: dt.datetime) -> str:
+    def adapt_to_utc(value: dt.datetime) -> str:
         if value.utcoffset() is None:
             return str(value)
-        return str(value.astimezone(zone).replace(tzinfo=None))
+        return value.astimezone(zone).isoformat(" ")[:-6]  # less its "+00:00": str() of the naive time
 
-    return adapt
+    return adapt_to_utc
 
 
 def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
@@ -138,6 +141,29 @@ def _copy_rows(sql: str, rows: Iterable[Sequence[Any]], adapting: list[tuple[int
             write(values)
             count += 1
     return count
+
+
+SQLITE_LOAD_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_page_cache() -> Iterator[None]:
+    """On SQLite, let a bulk write keep up to 256 MiB of the database's pages in memory (the
+    default is 2 MiB), then go back to what it was. Rows added to indexes in no particular order
+    (a ticket's member, its due time; an audit entry's object) would otherwise have pages
+    written out and read back again and again: a third of the time of a large load."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 @dataclass

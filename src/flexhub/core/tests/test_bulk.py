@@ -43,6 +43,12 @@ def test_rows_inserted_in_bulk_read_back_and_compare_as_saved_ones():
     assert [at for label, at in stored if label.startswith("bulk")] == [
         at for label, at in stored if label.startswith("orm")
     ]
+    if connection.vendor == "sqlite":  # the very text Django writes, which SQLite compares
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT actor_label, CAST(at AS TEXT) FROM {AuditEntry._meta.db_table}")
+            text = dict(cursor.fetchall())
+        assert [text[f"bulk-{i}"] for i in range(3)] == [text[f"orm-{i}"] for i in range(3)]
+        assert text["bulk-1"] == "2024-03-30 22:45:00.123456"
 
 
 def test_a_generator_of_no_rows_inserts_nothing():
