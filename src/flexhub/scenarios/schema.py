@@ -851,6 +851,18 @@ def _contracts(
         changes: list[ChangeSpec] = []
         change_items = check.items(m.get("changes"), f"{path}.changes", optional=True)
         for j, change_node in enumerate(change_items):
+            if type(change_node) is dict and len(change_node) == 3:  # the usual change, read as _events does
+                service, quantity = change_node.get("service"), change_node.get("quantity")
+                effective = _plain_date(change_node.get("effective"))
+                if (
+                    type(service) is str
+                    and service in catalogue
+                    and type(quantity) is int
+                    and whole_number_problem(quantity, maximum=CHANGE_QUANTITY_MAX) is None
+                    and effective is not None
+                ):
+                    changes.append(ChangeSpec(service, effective, quantity))
+                    continue
             cpath = f"{path}.changes[{j}]"
             cn = check.mapping(change_node, cpath, ("service", "effective", "quantity"))
             if cn is None:
@@ -882,6 +894,17 @@ def _contracts(
         if ref and member and signed and start and end:
             result.append(ContractSpec(ref, member, signed, start, end, lines, changes, po_number=po_number))
     return result
+
+
+def _plain_date(node: Any) -> dt.date | None:
+    """The date `_Checker.date` reads from `node`, or None where it would report a problem."""
+    if not isinstance(node, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", node):
+        return None
+    try:
+        day = dt.date.fromisoformat(node)
+    except ValueError:
+        return None
+    return None if date_range_problem(day) else day
 
 
 def _service_ref(check: _Checker, node: Any, path: str, catalogue: dict[str, ServiceSpec]) -> str | None:
@@ -1019,10 +1042,41 @@ def _time(check: _Checker, node: Any, path: str) -> dt.time | None:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
+_TICKET_REQUIRED = frozenset(("ref", "member", "kind", "priority", "title", "events"))
+_TICKET_KEYS = _TICKET_REQUIRED | {"tower"}
+
+
 def _tickets(check: _Checker, node: Any, orgs: dict[str, OrganisationSpec], towers: set[str]) -> list[TicketSpec]:
     result: list[TicketSpec] = []
     seen: set[str] = set()
+    members = {code for code, org in orgs.items() if "member" in org.roles}
     for i, item in enumerate(check.items(node, "tickets", optional=True)):
+        if type(item) is dict and _TICKET_REQUIRED <= item.keys() <= _TICKET_KEYS:
+            # The usual ticket, read without building the paths its problems would be reported at;
+            # anything else (or anything wrong) is read below with every check and message.
+            ref, member, kind, priority = item["ref"], item["member"], item["kind"], item["priority"]
+            title, tower = item["title"], item.get("tower")
+            if (
+                type(ref) is str
+                and ref not in seen
+                and ref == ref.strip()
+                and code_problem(ref) is None
+                and type(member) is str
+                and member in members
+                and type(kind) is str
+                and kind in TICKET_KINDS
+                and type(priority) is str
+                and priority in PRIORITIES
+                and type(title) is str
+                and (tower is None or (type(tower) is str and tower in towers))
+            ):
+                title = title.strip()
+                if title and text_problem(title, max_length=TICKET_TITLE) is None:
+                    seen.add(ref)
+                    events = _events(check, item["events"], f"tickets[{i}].events", towers)
+                    if events:
+                        result.append(TicketSpec(ref, member, kind, priority, title, events, tower))
+                    continue
         path = f"tickets[{i}]"
         m = check.mapping(item, path, ("ref", "member", "kind", "priority", "title", "events"), ("tower",))
         if m is None:

@@ -29,6 +29,7 @@ from yaml.events import (
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 
 try:  # libyaml's C parser: large scenario files load several times faster
@@ -127,7 +128,7 @@ class _Builder:
         stack = self.stack
         resolved = self.resolved
         frame: _Frame | None = None
-        while loader.check_event():
+        while True:  # to the end of the stream (one call per event rather than check_event and get_event)
             event = get_event()
             kind = type(event)
             if kind is ScalarEvent:
@@ -194,7 +195,8 @@ class _Builder:
                 self.documents += 1
                 if self.documents > 1:
                     raise _Refused("expected a single document in the file, but found another", event)
-        return self.root
+            elif kind is StreamEndEvent:
+                return self.root
 
     def scalar(self, event: Any) -> Any:
         value: str = event.value
