@@ -66,13 +66,26 @@ def _field(meta: Any, name: str) -> Any:
         return meta.get_field(name.removesuffix("_id"))
 
 
+def datetime_to_db() -> Callable[[dt.datetime | None], Any]:
+    """What `insert_rows(..., adapted=True)` takes for a timestamp column: the datetime itself on
+    PostgreSQL, Django's text on SQLite (None stays None). A caller that writes the same instant
+    in several rows (a ticket's opening and its `opened` event) converts it once."""
+    adapt = _adapter(models.DateTimeField())
+    if adapt is None:
+        return lambda value: value
+    return lambda value: None if value is None else adapt(value)
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     batch: int = 5000,
+    *,
+    adapted: bool = False,
 ) -> int:
-    """Insert `rows` (tuples in `columns` order, foreign keys as `<name>_id`); returns the count."""
+    """Insert `rows` (tuples in `columns` order, foreign keys as `<name>_id`); returns the count.
+    With `adapted`, the rows already hold what the database takes (`datetime_to_db`)."""
     meta = model._meta
     fields = [_field(meta, name) for name in columns]
     db_columns = [f.column for f in fields]
@@ -82,7 +95,7 @@ def insert_rows(
     names = ", ".join(quote(c) for c in db_columns)
     slots = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({slots})"  # noqa: S608
-    adapting = [(i, a) for i, a in enumerate(adapters) if a is not None]
+    adapting = [] if adapted else [(i, a) for i, a in enumerate(adapters) if a is not None]
     if connection.vendor == "postgresql":
         return _copy_rows(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN", rows, adapting)
     count = 0

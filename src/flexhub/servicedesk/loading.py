@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_build, audit_bulk, audit_insert_rows, audit_row
-from flexhub.core.bulk import LoadCounts, insert_rows
+from flexhub.core.bulk import LoadCounts, datetime_to_db, insert_rows
 from flexhub.core.models import AuditAction, Organisation
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.rules.ticket_state import ticket_state
@@ -182,8 +182,9 @@ def tickets_load(
             .values_list("ticket_id", "at", "type", "tower_id")
         ):
             stored_events[ticket_id].append(_event_key(at, kind, tower_codes.get(tower_id)))
-    new: list[tuple[tuple[Any, ...], TicketLike]] = []
+    new: list[tuple[tuple[Any, ...], TicketLike, list[Any]]] = []
     rewrite: list[tuple[Ticket, TicketLike]] = []
+    to_db = datetime_to_db()
     context = sla_context(framework)
     now = timezone.now()
     audit = []
@@ -194,6 +195,9 @@ def tickets_load(
         )
         ticket = stored.get(spec.ref)
         if ticket is None:  # a plain row in TICKET_COLUMNS order: no model instance for a new ticket
+            # Each event's instant converted once, for its event row and the ticket's own columns.
+            ats = [to_db(e.at) for e in spec.events]
+            converted = {id(e.at): at for e, at in zip(spec.events, ats, strict=True)}
             member_id, initial = orgs[spec.member].pk, tower_ids.get(spec.tower)
             row = (framework.pk, spec.ref, member_id, spec.kind, spec.priority, spec.title, "", initial)
             new.append(
@@ -202,17 +206,18 @@ def tickets_load(
                         *row,
                         tower_ids.get(state.tower),
                         state.status,
-                        state.opened_at,
-                        state.responded_at,
-                        state.resolved_at,
-                        state.closed_at,
-                        position.respond_due_at,
-                        position.resolve_due_at,
-                        position.next_due_at,
-                        position.response_breached_at,
-                        position.resolution_breached_at,
+                        ats[0],
+                        converted.get(id(state.responded_at)) or to_db(state.responded_at),
+                        converted.get(id(state.resolved_at)) or to_db(state.resolved_at),
+                        converted.get(id(state.closed_at)) or to_db(state.closed_at),
+                        to_db(position.respond_due_at),
+                        to_db(position.resolve_due_at),
+                        to_db(position.next_due_at),
+                        to_db(position.response_breached_at),
+                        to_db(position.resolution_breached_at),
                     ),
                     spec,
+                    ats,
                 )
             )
             continue
@@ -317,16 +322,19 @@ EVENT_COLUMNS = ("ticket_id", "seq", "at", "type", "tower_id", "note", "internal
 
 
 def _insert_new_tickets(
-    actor: Actor, framework: Framework, new: list[tuple[tuple[Any, ...], TicketLike]], tower_ids: dict[str | None, int]
+    actor: Actor,
+    framework: Framework,
+    new: list[tuple[tuple[Any, ...], TicketLike, list[Any]]],
+    tower_ids: dict[str | None, int],
 ) -> None:
-    """New tickets (rows in TICKET_COLUMNS order), their events and their audit entries, in three
-    streamed inserts of plain rows: no model instance is built, and the timestamps go to the
-    database's bulk path as they are (core.bulk.insert_rows)."""
+    """New tickets (rows in TICKET_COLUMNS order, timestamps already as the database takes them,
+    with each ticket's event instants likewise), their events and their audit entries, in three
+    streamed inserts of plain rows: no model instance is built (core.bulk.insert_rows)."""
     if not new:
         return
-    insert_rows(Ticket, TICKET_COLUMNS, (row for row, _ in new))
+    insert_rows(Ticket, TICKET_COLUMNS, (row for row, _, _ in new), adapted=True)
     ids = dict(
-        Ticket.objects.filter(framework=framework, ref__in=[spec.ref for _, spec in new]).values_list("ref", "pk")
+        Ticket.objects.filter(framework=framework, ref__in=[spec.ref for _, spec, _ in new]).values_list("ref", "pk")
         if len(new) < 500
         else Ticket.objects.filter(framework=framework).values_list("ref", "pk")
     )
@@ -338,15 +346,16 @@ def _insert_new_tickets(
             (
                 ids[spec.ref],
                 seq,
-                e.at,
+                ats[seq],
                 e.type,
                 tower_ids[e.tower] if e.tower else (row[initial] if e.type == "opened" else None),
                 "",
                 False,
             )
-            for row, spec in new
+            for row, spec, ats in new
             for seq, e in enumerate(spec.events)
         ),
+        adapted=True,
     )
     now = timezone.now()
     audit_insert_rows(
@@ -365,5 +374,5 @@ def _insert_new_tickets(
                 "events": [None, len(spec.events)],
             },
         )
-        for row, spec in new
+        for row, spec, _ in new
     )
