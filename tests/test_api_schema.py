@@ -126,7 +126,11 @@ def test_responses_name_what_is_returned(schema):
     assert _ref(ops["GET /api/v1/me/"]["responses"]["200"]) == "Me"
     assert _ref(ops["POST /api/v1/billing-runs/{id}/issue/"]["responses"]["200"]) == "IssuedInvoices"
     ticket_filters = {p["name"] for p in ops["GET /api/v1/tickets/"]["parameters"]}
-    assert {"member", "priority", "state", "breached", "tower", "page"} <= ticket_filters
+    assert {"member", "priority", "state", "breached", "tower", "after"} <= ticket_filters
+    assert "page" not in ticket_filters  # the queue is paged by key, not by number
+    queue = ops["GET /api/v1/tickets/"]["responses"]["200"]
+    assert _ref(queue) == "TicketQueuePage"
+    assert ops["GET /api/v1/tickets/"]["operationId"] == "v1_tickets_list"
     scorecard_params = {p["name"] for p in ops["GET /api/v1/scorecards/"]["parameters"]}
     assert {"framework", "from", "to"} <= scorecard_params
     assert "q" in {p["name"] for p in ops["GET /api/v1/staff/"]["parameters"]}

@@ -64,6 +64,22 @@ class ApiSchema(AutoSchema):
             responses.setdefault(status, self._error_response(status))
         return operation
 
+    def _keyset_list(self) -> bool:
+        return bool(getattr(self.view, "keyset_paged", False)) and getattr(self.view, "action", None) == "list"
+
+    def get_operation_id(self) -> str:
+        operation_id = str(super().get_operation_id())
+        if self._keyset_list() and operation_id.endswith("_retrieve"):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        # A list paged by key answers one object ({"next", "results"}), not an array or a
+        # page-numbered envelope: such views say so with `keyset_paged = True`.
+        if self._keyset_list():
+            return False
+        return bool(super()._is_list_view(serializer))
+
     def error_statuses(self, operation: dict[str, Any]) -> list[str]:
         """The error statuses this operation can answer (see the module's table)."""
         statuses = ["400"]
