@@ -150,6 +150,16 @@ class ServiceVoiceMixin:
 class GovukForm(ServiceVoiceMixin, forms.Form):
     """A flexhub form: GOV.UK markup (from the renderer) and messages in the service's voice."""
 
+    def offer(self, name: str, queryset: Any) -> None:
+        """Offer `queryset` as the choices of the field `name`; when there is only one, choose it
+        and show no list (a member admin picking its own organisation)."""
+        field: Any = self.fields[name]
+        field.queryset = queryset
+        first_two = list(queryset[:2])
+        if len(first_two) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial[name] = first_two[0].pk
+
 
 class GovukDateInput(forms.MultiWidget):
     """GOV.UK's date input: day, month and year boxes, not the browser's date picker (which

@@ -43,11 +43,8 @@ class TicketRaiseForm(GovukForm):
 
     def __init__(self, *args: Any, frameworks: Any, services: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["framework"].queryset = frameworks  # type: ignore[attr-defined]
+        self.offer("framework", frameworks)
         self.fields["category"].queryset = services  # type: ignore[attr-defined]
-        if frameworks.count() == 1:
-            self.fields["framework"].widget = forms.HiddenInput()
-            self.initial["framework"] = frameworks.first().pk
 
 
 class NoteForm(GovukForm):
