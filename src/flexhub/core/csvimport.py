@@ -47,6 +47,10 @@ class RowProblem:
         where = f"row {self.line}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
+    def on_page(self) -> str:
+        """As the pages list problems (the import preview does the same from its stored summary)."""
+        return f"Row {self.line}" + (f", {self.column}" if self.column else "") + f": {self.message}"
+
 
 class FileRefused(ValueError):
     """The file cannot be read on (not CSV, not UTF-8, a row far too long): where and why."""

@@ -331,8 +331,7 @@ class TupeImportView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
             return self.form_invalid(form)
         if not check.ok:
             for problem in check.problems:
-                where = f"Row {problem.line}" + (f", {problem.column}" if problem.column else "")
-                form.add_error("file", f"{where}: {problem.message}")
+                form.add_error("file", problem.on_page())
             if check.problems.more:
                 form.add_error("file", f"… and {check.problems.more} more problems")
             form.add_error(None, "Nobody has been transferred: correct the file and upload it again")
