@@ -24,11 +24,9 @@ from flexhub.frameworks.api import framework_and_month
 from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import QueueFilterForm
-from flexhub.servicedesk.models import Ticket, TicketEvent, TicketKind
+from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent, TicketKind
 from flexhub.servicedesk.queues import QueueKey, QueueRow, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
-
-MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
 
 
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):

@@ -171,6 +171,8 @@ class EventType(models.TextChoices):
 
 
 MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
+# Who works tickets: a supplier's agents, the integrator and the authority.
+DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
 
 
 class TicketEventQuerySet(ScopedQuerySet["TicketEvent"]):

@@ -9,13 +9,12 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
-from flexhub.core.roles import Role
 from flexhub.frameworks.models import Framework, Tower
-from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketStatus
+from flexhub.servicedesk.models import DESK_ROLES, OPEN_STATES, Ticket, TicketStatus
 
 
 def queue_filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -56,7 +55,6 @@ QUEUE_COLUMNS = (
     "response_breached_at",
     "resolution_breached_at",
 )
-DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
 
 
 def _filtered(user: Any, filters: dict[str, Any]) -> tuple[QuerySet[Ticket], list[str]]:
@@ -76,17 +74,6 @@ def _filtered(user: Any, filters: dict[str, Any]) -> tuple[QuerySet[Ticket], lis
     elif filters.get("breached") == "no":
         tickets = tickets.exclude(breached)
     return tickets, states
-
-
-def ticket_queue(user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:
-    """The tickets `user` may see, filtered, soonest breach first (paused tickets last), as one
-    queryset: for exports and counts. Pages read `queue_page`."""
-    tickets, states = _filtered(user, filters)
-    return (
-        tickets.filter(status__in=states)
-        .select_related("member", "current_tower", "framework")
-        .order_by(F("next_due_at").asc(nulls_last=True), "opened_at", "pk")
-    )
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,10 @@ from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView, ScopedL
 from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, TicketRaiseForm
-from flexhub.servicedesk.models import Ticket, TicketEvent, TicketStatus
+from flexhub.servicedesk.models import DESK_ROLES, MEMBER_ROLES, Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.presenters import queue_words, sla_lines
 from flexhub.servicedesk.queues import QUEUE_PAGE_SIZE, QueueKey, queue_filter_choices, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
-
-MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
-DESK_ROLES = frozenset({Role.AGENT, Role.INTEGRATOR, Role.AUTHORITY_ADMIN})
 
 
 class TicketListView(ScopedListView):

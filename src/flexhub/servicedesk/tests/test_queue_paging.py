@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,8 +16,19 @@ from flexhub.core.errors import RuleError
 from flexhub.core.testing.clients import api_client, page_client
 from flexhub.servicedesk import services
 from flexhub.servicedesk.api import TicketSerializer, queue_row_json
-from flexhub.servicedesk.models import Ticket, TicketStatus
-from flexhub.servicedesk.queues import QueueKey, queue_page, ticket_queue
+from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketStatus
+from flexhub.servicedesk.queues import QueueKey, queue_page
+
+
+def ticket_queue(user, filters):
+    """The reference: the whole open queue in its order (soonest breach first, tickets with no
+    due time last), as one plain query."""
+    assert filters == {}
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(status__in=OPEN_STATES)
+        .order_by(F("next_due_at").asc(nulls_last=True), "opened_at", "pk")
+    )
 
 
 def _tickets(world, count: int, seed: int = 7) -> list[Ticket]:
