@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
@@ -21,7 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from flexhub.billing.models import CreditNote, CreditNotePdf, Invoice, InvoiceLine, InvoicePdf
-from flexhub.rules.money import money_text
+from flexhub.rules.money import money_display
 
 LONDON = ZoneInfo("Europe/London")
 PLAIN = str.maketrans(
@@ -45,11 +44,6 @@ def _latin1(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c if ord(c) < 256 else "?" for c in decomposed if not unicodedata.combining(c))
-
-
-def _pounds(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}" if abs(amount) >= 1000 else f"{sign}£{money_text(abs(amount))}"
 
 
 def _day(value: dt.date | None) -> str:
@@ -136,7 +130,7 @@ def _line_row(line: InvoiceLine) -> list[str]:
             dates += f" ({line.days} days)"
     quantity = "" if line.quantity is None else f"{line.quantity.normalize():,f}"
     unit_price = f"£{line.unit_price}" if line.unit_price else ""
-    return [description, dates, quantity, unit_price, _pounds(line.amount)]
+    return [description, dates, quantity, unit_price, money_display(line.amount)]
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
@@ -168,15 +162,15 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     rate = f"{(invoice.vat_rate * 100).normalize():f}%"
     page.totals(
         [
-            ("Net (excluding VAT)", _pounds(invoice.net)),
-            (f"VAT at {rate}", _pounds(invoice.vat)),
-            ("Total due", _pounds(invoice.total)),
+            ("Net (excluding VAT)", money_display(invoice.net)),
+            (f"VAT at {rate}", money_display(invoice.vat)),
+            ("Total due", money_display(invoice.total)),
         ],
         widths[-1] + 10,
     )
     page.ln(4)
     page.line_text(
-        f"Pooling saving this month: {_pounds(invoice.pooling_saving)}, what {invoice.customer_name} would have "
+        f"Pooling saving this month: {money_display(invoice.pooling_saving)}, what {invoice.customer_name} would have "
         "paid alone at its own band, less what it pays in the framework's pool.",
         size=9,
     )
@@ -205,9 +199,9 @@ def credit_note_pdf_bytes(note: CreditNote) -> bytes:
     rate = f"{(invoice.vat_rate * 100).normalize():f}%"
     page.totals(
         [
-            ("Net credited (excluding VAT)", _pounds(note.net)),
-            (f"VAT at {rate}", _pounds(note.vat)),
-            ("Total credited", _pounds(note.total)),
+            ("Net credited (excluding VAT)", money_display(note.net)),
+            (f"VAT at {rate}", money_display(note.vat)),
+            ("Total credited", money_display(note.total)),
         ],
         30,
     )

@@ -18,8 +18,8 @@ def money_text(amount: Decimal) -> str:
     return f"{to_penny(amount):.2f}"
 
 
-def money_display(amount: Decimal) -> str:
-    """An amount as people read it in a message: £242,950.00, -£5.00."""
+def money_display(amount: Decimal, minus: str = "-") -> str:
+    """An amount as people read it: £242,950.00, -£5.00 (pages pass the typographic minus)."""
     rounded = to_penny(amount)
-    sign = "-" if rounded < 0 else ""
+    sign = minus if rounded < 0 else ""
     return f"{sign}£{abs(rounded):,.2f}"

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from flexhub.rules.money import money_display
+
 register = template.Library()
 
 
@@ -25,8 +27,7 @@ def money(value: Any) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    sign = "\u2212" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return money_display(amount, minus="\u2212")
 
 
 @register.filter
