@@ -141,7 +141,7 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes watches every sign-in first; Django's model backend then checks the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "flexhub.core.signin.SignInBackend",
 ]
 
 # Repeated failed sign-ins lock out the username (from any address) and the address (for any

@@ -107,6 +107,15 @@ def _led_by_detail(errors: Any) -> dict[str, Any]:
     return body
 
 
+def api_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """A time as DRF's DateTimeField writes it (ISO 8601 in `zone`, "Z" for UTC), for lists
+    written from plain values: DRF looks the current time zone up again for every value."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class ScopedViewSetMixin:
     """Every queryset starts from `visible_to(request.user)`; roles outside
     `allowed_roles` are refused before anything is read."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,6 +35,15 @@ from flexhub.core.tenancy import administers
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_CODES_NAME = "Recovery codes"
+
+
+class SignInBackend(ModelBackend):
+    """Django's username and password backend; a signed-in request reads its user together with
+    the organisation, which every page names, in one query instead of two."""
+
+    def get_user(self, user_id: Any) -> Any:
+        user = User.objects.select_related("organisation").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def _ip(text: str) -> str | None:

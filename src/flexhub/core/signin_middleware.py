@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,7 +53,10 @@ class IdleSessionMiddleware:
             messages.info(request, "Your session ended because flexhub was not used for a while. Sign in again.")
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
+        # Only a signed-in session moves on: a call with an API token (DRF puts its user on the
+        # request too) has no session, and must not start one.
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None and SESSION_KEY in session:
             limit = idle_seconds(user)
             now = int(time.time())
             seen = request.session.get(SEEN_KEY)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from flexhub.core.forms import GovukForm
+from flexhub.core.forms import GovukForm, ReadyChoices
 from flexhub.servicedesk.models import PRIORITIES, TicketKind
 
 if TYPE_CHECKING:
@@ -95,6 +95,6 @@ class QueueFilterForm(GovukForm):
                 self.fields[name] = forms.CharField(required=False, label=f"{self.fields[name].label} code")
             else:
                 field: Any = self.fields[name]
-                field.choices = [("", "Any"), *choices]
+                field.choices = ReadyChoices([("", "Any"), *choices])
         if not show_members:
             del self.fields["member"]

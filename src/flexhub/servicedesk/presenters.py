@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from flexhub.servicedesk.models import Ticket, TicketStatus
+from flexhub.servicedesk.queues import QueueRow
 
 
 def duration_words(delta: dt.timedelta) -> str:
@@ -124,3 +129,33 @@ def queue_words(ticket: QueueState, now: dt.datetime | None = None) -> tuple[str
         colour = "orange" if left < dt.timedelta(hours=1) else "blue"
         return colour, f"{duration_words(left)} left"
     return "grey", "no target"
+
+
+NO_TOWER = "\N{EN DASH}"  # a ticket with the integrator, in no supplier's tower
+
+
+def queue_rows_html(rows: Sequence[QueueRow], *, show_member: bool, now: dt.datetime | None = None) -> SafeString:
+    """The rows of a queue's table. Written in Python: a page of fifty rows through the template
+    engine costs several milliseconds of variable lookups, a queue is the page agents reload all
+    day, and the markup is one row shape."""
+    now = now or timezone.now()
+    detail = reverse("ticket-detail", kwargs={"pk": 0}).removesuffix("0/")
+    cell = '<td class="govuk-table__cell">'
+    lines = []
+    for row in rows:
+        colour, words = queue_words(row, now)
+        member = f"{cell}{escape(row.member_code)}</td>\n" if show_member else ""
+        lines.append(
+            f'<tr class="govuk-table__row">\n'
+            f'{cell}<a class="govuk-link" href="{detail}{row.pk}/">{escape(row.ref)}</a></td>\n'
+            f'<td class="govuk-table__cell flexhub-free-text">{escape(row.title)}</td>\n'
+            f"{member}"
+            f"{cell}{escape(row.priority)}</td>\n"
+            f"{cell}{escape(row.tower_code or NO_TOWER)}</td>\n"
+            f"{cell}{escape(row.status_label)}</td>\n"
+            f'{cell}<strong class="govuk-tag govuk-tag--{colour}">{escape(words)}</strong></td>\n'
+            "</tr>"
+        )
+    if not lines:
+        lines.append(f'<tr class="govuk-table__row">{cell[:-1]} colspan="7">No tickets.</td></tr>')
+    return mark_safe("\n".join(lines))  # noqa: S308 (every value escaped above)

@@ -36,16 +36,9 @@ def queue_filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[s
 
 
 QUEUE_PAGE_SIZE = 50
-# What a queue row shows, on the page and in the API's list: nothing else is read.
-QUEUE_COLUMNS = (
-    "ref",
-    "framework__code",
-    "member__code",
-    "kind",
-    "priority",
-    "title",
-    "status",
-    "current_tower__code",
+# What a queue row shows, on the page and in the API's list (QueueRow's fields, in order):
+# nothing else is read. Table aliases: t the ticket, f its framework, m its member, w its tower.
+_TIMES = (
     "opened_at",
     "responded_at",
     "resolved_at",
@@ -54,6 +47,20 @@ QUEUE_COLUMNS = (
     "next_due_at",
     "response_breached_at",
     "resolution_breached_at",
+)
+_ROW_COLUMNS = ", ".join(
+    [
+        "t.id",
+        "t.ref",
+        "f.code",
+        "m.code",
+        "t.kind",
+        "t.priority",
+        "t.title",
+        "t.status",
+        "w.code",
+        *(f"t.{name}" for name in _TIMES),
+    ]
 )
 
 
@@ -107,51 +114,83 @@ class QueueKey:
         return key
 
 
-def _after(key: QueueKey | None, dated: bool) -> Q | None:
-    """The rows after `key` among those with a due time (dated) or without; None: none of them."""
+# A run: the keys of one tower and state (or of a member's states), dated or not, in queue order
+# after a key. Written around the scoped, filtered tickets as a derived table, which both
+# databases fold into the outer query, so each run is read through ticket_queue_order; the SQL
+# is assembled in the few microseconds a string takes, not the ORM's third of a millisecond.
+_RUN_SQL = (
+    "SELECT * FROM (SELECT id, next_due_at, opened_at FROM ({base}) AS scoped{n} "
+    "WHERE {where} ORDER BY {order} LIMIT %s) AS run{n}"
+)
+_DATED_AFTER = "(next_due_at > %s OR (next_due_at = %s AND (opened_at > %s OR (opened_at = %s AND id > %s))))"
+_OPENED_AFTER = "(opened_at > %s OR (opened_at = %s AND id > %s))"
+
+
+def _run_conditions(key: QueueKey | None, dated: bool, adapt: Any) -> tuple[str, list[Any]] | None:
+    """The SQL and params for the rows after `key` among those with a due time (dated) or
+    without; None: there are none (the key is past all of them)."""
+    due = "next_due_at IS NOT NULL" if dated else "next_due_at IS NULL"
     if key is None:
-        return Q()
-    opened_later = Q(opened_at__gt=key.opened_at) | Q(opened_at=key.opened_at, pk__gt=key.pk)
+        return due, []
+    opened = adapt(key.opened_at)
     if key.next_due_at is None:
-        return None if dated else opened_later
+        return None if dated else (f"{due} AND {_OPENED_AFTER}", [opened, opened, key.pk])
     if not dated:
-        return Q()  # tickets without a due time come after every dated one
-    return Q(next_due_at__gt=key.next_due_at) | Q(next_due_at=key.next_due_at) & opened_later
+        return due, []  # tickets without a due time come after every dated one
+    next_due = adapt(key.next_due_at)
+    return f"{due} AND {_DATED_AFTER}", [next_due, next_due, opened, opened, key.pk]
 
 
-def _runs(tickets: QuerySet[Ticket], after: QueueKey | None, limit: int) -> list[QuerySet[Any]]:
-    """The first `limit` keys after `after`, in index order, as two runs: dated, then not."""
-    runs = []
-    for dated in (True, False):
-        condition = _after(after, dated)
-        if condition is None:
-            continue
-        run = tickets.filter(condition, next_due_at__isnull=not dated)
-        run = run.order_by("next_due_at", "opened_at", "pk") if dated else run.order_by("opened_at", "pk")
-        runs.append(run.values_list("pk", "next_due_at", "opened_at")[:limit])
-    return runs
+def _aware(value: Any) -> dt.datetime | None:
+    """A stored time as an aware datetime: PostgreSQL gives one; SQLite a naive one (or its
+    text, in an expression it cannot type), in UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def _first_pks(runs: list[QuerySet[Any]], limit: int) -> list[int]:
-    """Merge the runs (each already in queue order and cut at `limit`) in one statement."""
+def _page_rows(
+    tickets: QuerySet[Ticket], slots: list[tuple[str, list[Any]]], after: QueueKey | None, limit: int
+) -> list[QueueRow]:
+    """The first `limit` rows after `after`, in one statement: each slot (a tower and state)
+    read as two runs in index order, each cut at `limit`, merged, cut again, and only then
+    joined to the framework, member and tower whose codes a row shows."""
+    try:
+        base, base_params = tickets.values_list(
+            "id", "current_tower_id", "status", "next_due_at", "opened_at"
+        ).query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    connection = connections[tickets.db]
+    adapt = connection.ops.adapt_datetimefield_value
     parts: list[str] = []
     params: list[Any] = []
-    for number, run in enumerate(runs):
-        try:
-            sql, run_params = run.query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        parts.append(f"SELECT * FROM ({sql}) AS run{number}")  # noqa: S608 (the ORM's SQL; values are params)
-        params.extend(run_params)
+    for slot_sql, slot_params in slots:
+        for dated in (True, False):
+            condition = _run_conditions(after, dated, adapt)
+            if condition is None:
+                continue
+            order = "next_due_at, opened_at, id" if dated else "opened_at, id"
+            run = _RUN_SQL.format(base=base, n=len(parts), where=f"{slot_sql} AND {condition[0]}", order=order)
+            parts.append(run)
+            params += [*base_params, *slot_params, *condition[1], limit]
     if not parts:
         return []
+    order = "CASE WHEN {0}.next_due_at IS NULL THEN 1 ELSE 0 END, {0}.next_due_at, {0}.opened_at, {0}.id"
     sql = (
-        f"SELECT pk FROM ({' UNION ALL '.join(parts)}) AS queue "  # noqa: S608 (as above)
-        "ORDER BY CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, opened_at, pk LIMIT %s"
+        f"SELECT {_ROW_COLUMNS} FROM ("  # noqa: S608 (the ORM's SQL and fixed names; values are params)
+        f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS queue ORDER BY {order.format('queue')} LIMIT %s"
+        f") AS page JOIN {Ticket._meta.db_table} t ON t.id = page.id "
+        f"JOIN {Framework._meta.db_table} f ON f.id = t.framework_id "
+        f"JOIN {Organisation._meta.db_table} m ON m.id = t.member_id "
+        f"LEFT JOIN {Tower._meta.db_table} w ON w.id = t.current_tower_id "
+        f"ORDER BY {order.format('t')}"
     )
-    with connections[runs[0].db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
-        return [row[0] for row in cursor.fetchall()]
+        return [QueueRow(*row[:9], *map(_aware, row[9:])) for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +239,15 @@ def queue_page(
     columns a queue shows."""
     tickets, states = _filtered(user, filters)
     limit = size + 1
+    slots: list[tuple[str, list[Any]]]
     if user.role in DESK_ROLES:
-        towers: list[int | None] = [*Tower.objects.visible_to(user).values_list("pk", flat=True), None]
-        parts = [tickets.filter(current_tower=tower, status=state) for tower in towers for state in states]
+        towers = Tower.objects.visible_to(user).values_list("pk", flat=True)
+        slots = [("current_tower_id = %s AND status = %s", [tower, state]) for tower in towers for state in states]
+        slots += [("current_tower_id IS NULL AND status = %s", [state]) for state in states]
     else:
-        parts = [tickets.filter(status__in=states)]
-    pks = _first_pks([run for part in parts for run in _runs(part, after, limit)], limit)
-    shown = pks[:size]
-    values = Ticket.objects.filter(pk__in=shown).values_list("pk", *QUEUE_COLUMNS)
-    by_pk = {row[0]: QueueRow(*row) for row in values}
-    rows = [by_pk[pk] for pk in shown if pk in by_pk]
-    last = rows[-1] if rows else None
-    more = len(pks) > size and last is not None
-    return QueuePage(rows=rows, next_key=QueueKey(last.next_due_at, last.opened_at, last.pk) if more and last else None)
+        slots = [(f"status IN ({', '.join(['%s'] * len(states))})", list(states))]
+    rows = _page_rows(tickets, slots, after, limit)
+    if len(rows) <= size:
+        return QueuePage(rows=rows, next_key=None)
+    last = rows[size - 1]
+    return QueuePage(rows=rows[:size], next_key=QueueKey(last.next_due_at, last.opened_at, last.pk))

@@ -22,7 +22,7 @@ from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import NoteForm, QueueFilterForm, ReassignForm, TicketRaiseForm
 from flexhub.servicedesk.models import DESK_ROLES, MEMBER_ROLES, Ticket, TicketEvent, TicketStatus
-from flexhub.servicedesk.presenters import queue_words, sla_lines
+from flexhub.servicedesk.presenters import queue_rows_html, sla_lines
 from flexhub.servicedesk.queues import QUEUE_PAGE_SIZE, QueueKey, queue_filter_choices, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
@@ -54,11 +54,10 @@ class TicketListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        context["rows"] = [(t, *queue_words(t, now)) for t in context["object_list"]]
-        context["filter_form"] = self.filter_form
         user: Any = self.request.user
         context["is_member"] = user.role in MEMBER_ROLES
+        context["rows_html"] = queue_rows_html(context["object_list"], show_member=not context["is_member"])
+        context["filter_form"] = self.filter_form
         query = self.request.GET.copy()
         query.pop("after", None)
         context["query_string"] = query.urlencode()
@@ -123,7 +122,7 @@ class TicketDetailView(ScopedDetailView):
         ticket: Ticket = self.object
         user: Any = self.request.user
         context["events"] = (
-            TicketEvent.objects.visible_to(user).filter(ticket=ticket).select_related("actor", "tower").order_by("seq")
+            TicketEvent.objects.of_visible_ticket(ticket, user).select_related("actor", "tower").order_by("seq")
         )
         context["sla"] = sla_lines(ticket)
         staff = services.works_on(user, ticket)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from flexhub.core import services
+from flexhub.core.api_base import api_datetime
 from flexhub.core.audit import Actor
 from flexhub.core.models import User
 
@@ -107,3 +112,18 @@ def test_unknown_api_object_is_json_404(world):
     response = token_client(world, "aauth-admin").get("/api/v1/people/999999/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 5, 9, 30, 12, 345678, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC),  # the hour before the clocks go forward
+        dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC),  # and the hour they go back
+        None,
+    ],
+)
+def test_api_datetime_writes_what_drf_writes(value):
+    expected = None if value is None else serializers.DateTimeField().to_representation(value)
+    assert api_datetime(value, timezone.get_current_timezone()) == expected

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flexhub.core.signin_middleware import SEEN_KEY
+from flexhub.core.testing.clients import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,15 @@ def test_after_the_idle_time_the_person_signs_in_again(world):
     page = client.get(response["Location"]).content.decode()
     assert "Your session ended because flexhub was not used for a while" in page
     assert "Sign in to flexhub" in page
+
+
+def test_an_api_call_with_a_token_starts_no_session(world):
+    """A token is not a session: each call (a script's, a load test's) used to leave a new
+    session row behind and answer with a session cookie."""
+    client = api_client(world, "supa-agent")
+    before = Session.objects.count()
+    for _ in range(3):
+        answer = client.get("/api/v1/tickets/")
+        assert answer.status_code == 200
+        assert "sessionid" not in answer.cookies
+    assert Session.objects.count() == before

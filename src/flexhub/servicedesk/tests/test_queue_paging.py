@@ -15,8 +15,8 @@ from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.testing.clients import api_client, page_client
 from flexhub.servicedesk import services
-from flexhub.servicedesk.api import TicketSerializer, queue_row_json
-from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketStatus
+from flexhub.servicedesk.api import EventSerializer, TicketSerializer, queue_row_json, ticket_events_json
+from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.queues import QueueKey, queue_page
 
 
@@ -145,3 +145,21 @@ def test_a_row_of_values_says_what_the_queue_shows(world):
         ticket.current_tower.code,
     )
     assert queue_row_json(row) == TicketSerializer(ticket).data
+
+
+def test_a_tickets_events_are_written_as_the_event_serializer_writes_them(world):
+    (ticket,) = _tickets(world, 1)
+    agent, member = world.users["supa-agent"], world.users["mbra-user"]
+    services.ticket_comment(
+        actor=Actor(user=agent, label="supa-agent", channel="web"),
+        ticket=ticket,
+        note="Internal: call back",
+        internal=True,
+    )
+    services.ticket_respond(actor=Actor(user=agent, label="supa-agent", channel="web"), ticket=ticket, note="On it")
+    events = TicketEvent.objects.filter(ticket=ticket).order_by("seq")
+    assert len(events) == 3
+    assert ticket_events_json(ticket, agent) == EventSerializer(events, many=True).data
+    shown_to_member = ticket_events_json(ticket, member)
+    assert [e["note"] for e in shown_to_member] == [e.note for e in events if not e.internal]
+    assert len(shown_to_member) == 2
