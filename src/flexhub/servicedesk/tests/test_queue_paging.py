@@ -7,7 +7,7 @@ import datetime as dt
 import random
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from flexhub.core.testing.clients import api_client, page_client
 from flexhub.servicedesk import services
 from flexhub.servicedesk.api import EventSerializer, TicketSerializer, queue_row_json, ticket_events_json
 from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketEvent, TicketStatus
+from flexhub.servicedesk.panels import home_tickets
 from flexhub.servicedesk.queues import QueueKey, queue_page
 
 
@@ -163,3 +164,27 @@ def test_a_tickets_events_are_written_as_the_event_serializer_writes_them(world)
     shown_to_member = ticket_events_json(ticket, member)
     assert [e["note"] for e in shown_to_member] == [e.note for e in events if not e.internal]
     assert len(shown_to_member) == 2
+
+
+@pytest.mark.parametrize("username", ["supa-agent", "aauth-admin", "inta-integrator", "mbra-admin", "mbra-user"])
+def test_the_home_panel_counts_what_the_queue_holds(world, username):
+    """Open, past their target and due within four hours: each as the queue's own filters find
+    them (the agent's counts are read through the queue's index, everyone else's by scope)."""
+    made = _tickets(world, 23)
+    now = timezone.now()
+    Ticket.objects.filter(pk__in=[t.pk for t in made[:5]]).update(resolution_breached_at=now)
+    Ticket.objects.filter(pk__in=[t.pk for t in made[5:7]]).update(response_breached_at=now, next_due_at=now)
+    Ticket.objects.filter(pk=made[7].pk).update(status=TicketStatus.RESOLVED)
+    Ticket.objects.filter(pk=made[8].pk).update(next_due_at=now + dt.timedelta(hours=5))
+    user = world.users[username]
+    queue = ticket_queue(user, {})
+    past_target = Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+    breached = queue.filter(past_target)
+    due_soon = queue.exclude(past_target).filter(next_due_at__lte=now + dt.timedelta(hours=4))
+    panel = home_tickets(user)
+    assert queue.count() > breached.count() > 0
+    assert (panel["open_tickets"], panel["breached_tickets"], panel["due_soon"]) == (
+        queue.count(),
+        breached.count(),
+        due_soon.count(),
+    )
