@@ -173,7 +173,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# flexhub speaks British English only: without translation machinery every lazy string (form
+# labels, Django's messages) costs a plain string's price.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

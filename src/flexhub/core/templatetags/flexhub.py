@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.templatetags.static import static
 
 from flexhub.rules.money import money_display
 
@@ -45,3 +47,15 @@ def plain_percent(value: Any) -> str:
     """A percentage figure without needless zeros: 5.00 -> 5%."""
     number = _decimal(value)
     return "" if number is None else f"{format(number.normalize(), 'f')}%"
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """The address of a static file, as `{% static %}` gives it, worked out once per process:
+    every page links the same four, and `{% static %}` joins the address afresh each time."""
+    return _asset_url(path)
+
+
+@functools.cache
+def _asset_url(path: str) -> str:
+    return static(path)
