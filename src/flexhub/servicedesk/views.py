@@ -38,9 +38,12 @@ class TicketListView(ScopedListView):
 
     def get_queryset(self) -> Any:
         user: Any = self.request.user
-        members, towers = queue_filter_choices(user)
+        choices = queue_filter_choices(user)
         self.filter_form = QueueFilterForm(
-            self.request.GET or None, members=members, towers=towers, show_members=user.role not in MEMBER_ROLES
+            self.request.GET or None,
+            members=choices.members,
+            towers=choices.towers,
+            show_members=user.role not in MEMBER_ROLES,
         )
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         self.after = None
@@ -49,7 +52,7 @@ class TicketListView(ScopedListView):
                 self.after = QueueKey.from_token(token)
             except RuleError as error:
                 messages.error(self.request, error.message[:1].upper() + error.message[1:] + ".")
-        self.queue = queue_page(user, filters, after=self.after)
+        self.queue = queue_page(user, filters, after=self.after, tower_ids=choices.tower_ids)
         return self.queue.rows
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
