@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,7 +34,7 @@ from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import QueueFilterForm
 from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent, TicketKind
-from flexhub.servicedesk.queues import QueueKey, QueueRow, queue_page
+from flexhub.servicedesk.queues import QUEUE_ROW_FIELDS, QueueKey, QueueRow, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 
@@ -122,12 +124,28 @@ class TicketDetailSerializer(TicketSerializer):
         return ticket_events_json(ticket, self.context["request"].user)
 
 
-def ticket_events_json(ticket: Ticket, user: Any) -> list[dict[str, Any]]:
+def ticket_detail_json(tickets: QuerySet[Ticket], pk: Any, user: Any) -> dict[str, Any]:
+    """The ticket `pk` among `tickets` (already scoped to `user`) as TicketDetailSerializer
+    writes it, from two queries of plain values; Http404 when it is not among them."""
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    row = tickets.filter(pk=number).values_list("pk", *QUEUE_ROW_FIELDS[1:], "description", "category__code").first()
+    if row is None:
+        raise Http404
+    data = queue_row_json(QueueRow(*row[:-2]))
+    data["description"], data["category"] = row[-2:]
+    data["events"] = ticket_events_json(QueueRow(*row[:-2]), user)
+    return data
+
+
+def ticket_events_json(ticket: Ticket | QueueRow, user: Any) -> list[dict[str, Any]]:
     """A visible ticket's events as EventSerializer writes them, read in one query of plain
     values (the ticket is not joined again: its scope is theirs)."""
     zone = timezone.get_current_timezone()
     rows = (
-        TicketEvent.objects.of_visible_ticket(ticket, user)
+        TicketEvent.objects.of_visible_ticket(ticket.pk, user)
         .order_by("seq")
         .values_list("id", "seq", "at", "type", "tower__code", "actor__username", "note", "internal")
     )
@@ -226,6 +244,9 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         return Response({"next": next_url, "results": [queue_row_json(row) for row in page.rows]})
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(ticket_detail_json(self.get_queryset(), kwargs["pk"], request.user))
+
     def get_serializer_class(self) -> Any:
         if self.action == "retrieve":
             return TicketDetailSerializer
@@ -258,19 +279,17 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             description=data["description"],
             category=category,
         )
-        return Response(
-            TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
-        )
+        return Response(ticket_detail_json(self.get_queryset(), ticket.pk, user), status=status.HTTP_201_CREATED)
 
     def _step(self, request: Request, fn: Any, **extra: Any) -> Response:
         ticket = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         fn(actor=self.actor(), ticket=ticket, **extra, **self._note_args(fn, body.validated_data))
-        if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        try:
+            return Response(ticket_detail_json(self.get_queryset(), ticket.pk, request.user))
+        except Http404:
             return Response({"detail": "Done; the ticket has left your queue."})
-        ticket = self.get_queryset().get(pk=ticket.pk)
-        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
 
     @staticmethod
     def _note_args(fn: Any, data: dict[str, Any]) -> dict[str, Any]:

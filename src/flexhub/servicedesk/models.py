@@ -192,11 +192,11 @@ class TicketEventQuerySet(ScopedQuerySet["TicketEvent"]):
     def visible_to(self, user: Any) -> Self:
         return super().visible_to(user)._shown_to(user)
 
-    def of_visible_ticket(self, ticket: Ticket, user: Any) -> Self:
+    def of_visible_ticket(self, ticket_pk: int, user: Any) -> Self:
         """The events `user` may see of a ticket it has already read through
         `Ticket.objects.visible_to(user)`: the ticket's scope is the events' scope, so it is
         not joined and checked again for each event."""
-        return self.filter(ticket_id=ticket.pk)._shown_to(user)
+        return self.filter(ticket_id=ticket_pk)._shown_to(user)
 
     def _shown_to(self, user: Any) -> Self:
         return self.exclude(internal=True) if getattr(user, "role", None) in MEMBER_ROLES else self

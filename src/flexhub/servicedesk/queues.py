@@ -64,6 +64,19 @@ _TIMES = (
     "response_breached_at",
     "resolution_breached_at",
 )
+# The same, as the ORM names them (for reading one ticket as a row).
+QUEUE_ROW_FIELDS = (
+    "pk",
+    "ref",
+    "framework__code",
+    "member__code",
+    "kind",
+    "priority",
+    "title",
+    "status",
+    "current_tower__code",
+    *_TIMES,
+)
 _ROW_COLUMNS = ", ".join(
     [
         "t.id",

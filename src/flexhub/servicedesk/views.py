@@ -125,7 +125,7 @@ class TicketDetailView(ScopedDetailView):
         ticket: Ticket = self.object
         user: Any = self.request.user
         context["events"] = (
-            TicketEvent.objects.of_visible_ticket(ticket, user).select_related("actor", "tower").order_by("seq")
+            TicketEvent.objects.of_visible_ticket(ticket.pk, user).select_related("actor", "tower").order_by("seq")
         )
         context["sla"] = sla_lines(ticket)
         staff = services.works_on(user, ticket)

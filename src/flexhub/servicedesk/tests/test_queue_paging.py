@@ -4,6 +4,7 @@ rows as the ticket serializer writes them; a broken page link explained, never a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -15,7 +16,13 @@ from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.testing.clients import api_client, page_client
 from flexhub.servicedesk import services
-from flexhub.servicedesk.api import EventSerializer, TicketSerializer, queue_row_json, ticket_events_json
+from flexhub.servicedesk.api import (
+    EventSerializer,
+    TicketDetailSerializer,
+    TicketSerializer,
+    queue_row_json,
+    ticket_events_json,
+)
 from flexhub.servicedesk.models import OPEN_STATES, Ticket, TicketEvent, TicketStatus
 from flexhub.servicedesk.panels import home_tickets
 from flexhub.servicedesk.queues import QueueKey, queue_page
@@ -188,3 +195,22 @@ def test_the_home_panel_counts_what_the_queue_holds(world, username):
         breached.count(),
         due_soon.count(),
     )
+
+
+@pytest.mark.parametrize("username", ["supa-agent", "mbra-user"])
+def test_a_ticket_from_the_api_is_what_the_detail_serializer_writes(world, username, rf):
+    (ticket,) = _tickets(world, 1)
+    agent = world.users["supa-agent"]
+    services.ticket_comment(
+        actor=Actor(user=agent, label="supa-agent", channel="web"), ticket=ticket, note="x", internal=True
+    )
+    user = world.users[username]
+    request = rf.get("/")
+    request.user = user
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    expected = TicketDetailSerializer(ticket, context={"request": request}).data
+    answer = api_client(world, username).get(f"/api/v1/tickets/{ticket.pk}/")
+    assert answer.status_code == 200
+    assert answer.json() == json.loads(json.dumps(expected))
+    assert len(answer.json()["events"]) == (2 if username == "supa-agent" else 1)
+    assert api_client(world, username).get("/api/v1/tickets/nine/").status_code == 404
