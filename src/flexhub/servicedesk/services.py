@@ -77,6 +77,19 @@ def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext
     framework's SLA policy, when the caller already has it)."""
     events = list(ticket.events.order_by("seq").values_list("at", "type", "tower__code"))
     towers = {t.code: t for t in Tower.objects.filter(framework_id=ticket.framework_id)}
+    _settle(ticket, events, towers, context or sla_context(ticket.framework), now)
+    ticket.save()
+
+
+def _settle(
+    ticket: Ticket,
+    events: list[tuple[dt.datetime, str, str | None]],
+    towers: dict[str, Tower],
+    context: SlaContext | None,
+    now: dt.datetime | None,
+) -> None:
+    """Set the ticket's state and SLA position from its events (at, type, tower code), without
+    reading or writing anything."""
     initial = ticket.initial_tower.code if ticket.initial_tower else None
     state = ticket_state(events, initial)
     ticket.status = state.status
@@ -85,19 +98,12 @@ def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext
     ticket.responded_at = state.responded_at
     ticket.resolved_at = state.resolved_at
     ticket.closed_at = state.closed_at
-    position = sla_position(
-        context or sla_context(ticket.framework),
-        ticket.priority,
-        ticket.member.region,
-        [(at, kind) for at, kind, _ in events],
-        now,
-    )
+    position = sla_position(context, ticket.priority, ticket.member.region, [(at, kind) for at, kind, _ in events], now)
     ticket.respond_due_at = position.respond_due_at
     ticket.resolve_due_at = position.resolve_due_at
     ticket.next_due_at = position.next_due_at
     ticket.response_breached_at = position.response_breached_at
     ticket.resolution_breached_at = position.resolution_breached_at
-    ticket.save()
 
 
 def _event(
@@ -140,7 +146,6 @@ def _event(
     return event
 
 
-@transaction.atomic
 def ticket_raise(
     *,
     actor: Actor,
@@ -177,7 +182,9 @@ def ticket_raise(
         raise RuleError("unknown tower", field="tower")
     tower = tower or default_tower(framework)
     now = timezone.now()
-    ticket = Ticket.objects.create(
+    # Everything the new ticket's state needs is read and worked out first, so the transaction
+    # (which holds SQLite's one write lock) is four writes long.
+    ticket = Ticket(
         framework=framework,
         ref=f"pending-{now.timestamp()}-{member.pk}",
         member=member,
@@ -191,9 +198,21 @@ def ticket_raise(
         current_tower=tower,
         opened_at=now,
     )
-    ticket.ref = f"{framework.code}-{'INC' if kind == TicketKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
-    ticket.save(update_fields=["ref"])
-    _event(actor, ticket, EventType.OPENED, tower=tower, at=now)
+    towers = {tower.code: tower} if tower else {}
+    _settle(ticket, [(now, EventType.OPENED, tower.code if tower else None)], towers, sla_context(framework), None)
+    with transaction.atomic():
+        ticket.save(force_insert=True)
+        ticket.ref = f"{framework.code}-{'INC' if kind == TicketKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
+        Ticket.objects.filter(pk=ticket.pk).update(ref=ticket.ref)
+        TicketEvent.objects.create(ticket=ticket, seq=0, at=now, type=EventType.OPENED, tower=tower, actor=user)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=ticket,
+            changes={"event": [None, EventType.OPENED], **({"tower": [None, tower.code]} if tower else {})},
+            organisation=member,
+            framework=framework,
+        )
     transaction.on_commit(lambda: notify.ticket_raised(ticket.pk))
     return ticket
 
