@@ -125,7 +125,8 @@ class QuickSelect(forms.Select):
     a millisecond, where the template engine takes a fraction of one per option."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        choices = self.choices.pairs if isinstance(self.choices, ReadyChoices) else list(self.choices)
+        # Not list(): it asks a model choice list for its length first, which is a COUNT query.
+        choices = self.choices.pairs if isinstance(self.choices, ReadyChoices) else [c for c in self.choices]
         if not isinstance(self.choices, ReadyChoices) and any(isinstance(label, list | tuple) for _, label in choices):
             return super().render(name, value, attrs, renderer)  # option groups: Django's own way
         chosen = set(self.format_value(value))
