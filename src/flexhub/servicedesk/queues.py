@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
+from flexhub.core.roles import Role
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.servicedesk.models import DESK_ROLES, OPEN_STATES, Ticket, TicketStatus
 
@@ -278,7 +279,8 @@ def queue_page(
     if user.role in DESK_ROLES:
         towers = Tower.objects.visible_to(user).values_list("pk", flat=True) if tower_ids is None else tower_ids
         slots = [("current_tower_id = %s AND status = %s", [tower, state]) for tower in towers for state in states]
-        slots += [("current_tower_id IS NULL AND status = %s", [state]) for state in states]
+        if user.role != Role.AGENT:  # an agent's tickets are always in one of its towers
+            slots += [("current_tower_id IS NULL AND status = %s", [state]) for state in states]
     else:
         slots = [(f"status IN ({', '.join(['%s'] * len(states))})", list(states))]
     rows = _page_rows(tickets, slots, after, limit)
