@@ -157,7 +157,7 @@ def load(url: str, script: Path, clients: int, seconds: int) -> dict[str, float]
         text=True,
         check=True,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, flags=re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, flags=re.M))
     if set(latency) != {"50", "99"}:
         raise SystemExit(f"wrk measured nothing at {url} with {clients} clients:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from flexhub.assets import services as asset_services
 from flexhub.assets.models import ASSET_ROLES, Asset, SanitisationMethod
-from flexhub.core.api_base import ScopedViewSetMixin
+from flexhub.core.api_base import KeysetPagination, ScopedViewSetMixin
 from flexhub.core.errors import RuleError
 from flexhub.directory.models import StaffMember
 
@@ -48,6 +48,8 @@ class AssetViewSet(ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
     queryset = Asset.objects.all()
     serializer_class = AssetSerializer
     filterset_fields = ["owner__code", "status", "site"]
+    pagination_class = KeysetPagination
+    keyset_ordering = ("asset_tag", "pk")
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def refine(self, queryset: Any) -> Any:

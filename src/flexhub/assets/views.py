@@ -25,6 +25,7 @@ class AssetListView(ScopedListView):
     model = Asset
     allowed_roles = ASSET_ROLES
     template_name = "assets/asset_list.html"
+    keyset_ordering = ("asset_tag", "pk")
 
     def get_queryset(self) -> QuerySet[Asset]:
         assets = super().get_queryset().select_related("model", "owner", "assigned_to")

@@ -23,6 +23,7 @@ from flexhub.billing.sla_report import sla_month_report
 from flexhub.billing.whatif import parse_joiners, whatif_for_member, whatif_report
 from flexhub.core.api_base import (
     MONTH_SCHEMA,
+    KeysetPagination,
     MonthField,
     MonthFilter,
     ScopedReadOnlyViewSet,
@@ -219,6 +220,8 @@ class InvoiceViewSet(ScopedReadOnlyViewSet):
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
+    pagination_class = KeysetPagination
+    keyset_ordering = ("-period", "member__code", "pk")
 
     def refine(self, queryset: Any) -> Any:
         return with_balances(

@@ -139,6 +139,7 @@ class InvoiceListView(ScopedListView):
     model = Invoice
     allowed_roles = COMMERCIAL_ROLES
     template_name = "billing/invoice_list.html"
+    keyset_ordering = ("-period", "member__code", "pk")
 
     def get_queryset(self) -> QuerySet[Invoice]:
         queryset = super().get_queryset().select_related("member", "framework").order_by("-period", "member__code")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from flexhub.core import services
 from flexhub.core.api_base import (
+    KeysetPagination,
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
     VisibleRelatedField,
@@ -226,7 +227,8 @@ class AuditEntryViewSet(ScopedReadOnlyViewSet):
     queryset = AuditEntry.objects.all()
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilter
-    ordering_fields = ["at"]
+    pagination_class = KeysetPagination
+    keyset_ordering = ("-at", "-pk")
 
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("organisation", "framework")

@@ -14,7 +14,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, renderers, serializers, viewsets
+from rest_framework import exceptions, pagination, renderers, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -114,6 +114,18 @@ def api_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
         return None
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class KeysetPagination(pagination.CursorPagination):
+    """For lists that grow without bound (the audit log, invoices, assets, staff): pages by key
+    in the view's `keyset_ordering`, with `next` and `previous` links and no count, so a deep
+    page costs what the first does."""
+
+    page_size = 50
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        ordering = getattr(view, "keyset_ordering", ())
+        return tuple(ordering) if ordering else tuple(super().get_ordering(request, queryset, view))
 
 
 class ScopedViewSetMixin:

@@ -179,6 +179,16 @@ def bulk_page_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def refresh_planner_statistics() -> None:
+    """After a bulk load, let the database's planner see the new rows. PostgreSQL's autovacuum
+    would analyse the tables in its own time; until then it plans for the empty tables it last
+    saw (a queue read through a full sort instead of its index). SQLite keeps no statistics
+    unless asked, and plans well without them."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 @dataclass
 class LoadCounts:
     """What a bulk load did, counted by kind of record (`created["tickets"]`)."""

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, ListView
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
+from flexhub.core.paging import KeysetPage, keyset_page
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import ALL_ROLES, get_visible_or_404
 
@@ -83,7 +84,33 @@ class ObjectFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):  # type: ignore[type-arg]
+    """A list of what the user may see, fifty to a page. A list that grows without bound names
+    its order in `keyset_ordering` (ending with a unique key) and is paged by key (`?after=`)
+    instead of by number: no count, and a deep page costs what the first does."""
+
     paginate_by: int | None = 50
+    keyset_ordering: tuple[str, ...] = ()
+    keyset: KeysetPage | None = None
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, Any, bool]:
+        if not self.keyset_ordering:
+            return super().paginate_queryset(queryset, page_size)  # type: ignore[no-any-return]
+        token = self.request.GET.get("after") or None
+        try:
+            self.keyset = keyset_page(queryset, self.keyset_ordering, token, page_size)
+        except RuleError as error:
+            messages.error(self.request, error.message[:1].upper() + error.message[1:] + ".")
+            self.keyset = keyset_page(queryset, self.keyset_ordering, None, page_size)
+        return None, None, self.keyset.rows, not (self.keyset.first and self.keyset.next_token is None)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("after", None)
+        context["query_string"] = query.urlencode()
+        context["keyset"] = self.keyset
+        return context
 
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):  # type: ignore[type-arg]

@@ -227,6 +227,7 @@ class AuditListView(ScopedListView):
     model = AuditEntry
     allowed_roles = ADMINS
     template_name = "core/audit_list.html"
+    keyset_ordering = ("-at", "-pk")
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
         self.filter_form = AuditFilterForm(self.request.GET or None)
@@ -235,9 +236,6 @@ class AuditListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from flexhub.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
+from flexhub.core.api_base import KeysetPagination, ScopedReadOnlyViewSet, ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.models import Organisation
 from flexhub.directory import services
 from flexhub.directory.models import ADMIN_ROLES, DIRECTORY_ROLES, StaffMember, TupeTransfer
@@ -46,6 +46,8 @@ class StaffViewSet(ScopedReadOnlyViewSet):
     queryset = StaffMember.objects.all()
     serializer_class = StaffSerializer
     filterset_fields = ["organisation__code", "unit", "status"]
+    pagination_class = KeysetPagination
+    keyset_ordering = ("name", "pk")
 
     def refine(self, queryset: Any) -> Any:
         query = self.request.query_params.get("q", "").strip()

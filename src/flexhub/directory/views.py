@@ -53,6 +53,7 @@ class StaffListView(ScopedListView):
     model = StaffMember
     allowed_roles = DIRECTORY_ROLES
     template_name = "directory/staff_list.html"
+    keyset_ordering = ("name", "pk")
 
     def get_queryset(self) -> QuerySet[StaffMember]:
         staff = super().get_queryset().select_related("organisation", "predecessor")
@@ -66,9 +67,6 @@ class StaffListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from flexhub.core.audit import Actor
-from flexhub.core.bulk import LoadCounts, bulk_page_cache
+from flexhub.core.bulk import LoadCounts, bulk_page_cache, refresh_planner_statistics
 from flexhub.core.models import Organisation
 from flexhub.core.perf import gc_paused
 from flexhub.core.services import organisation_save
@@ -57,8 +57,11 @@ def scenario_parse(text: str) -> Scenario:
 
 def scenario_load(*, actor: Actor, scenario: Scenario) -> LoadReport:
     """Write a validated scenario; all or nothing, idempotent on codes and refs."""
-    with gc_paused(), bulk_page_cache(), transaction.atomic():
-        return _scenario_write(actor, scenario)
+    with gc_paused(), bulk_page_cache():
+        with transaction.atomic():
+            report = _scenario_write(actor, scenario)
+        refresh_planner_statistics()
+    return report
 
 
 def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:

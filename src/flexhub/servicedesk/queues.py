@@ -188,8 +188,9 @@ def _page_rows(
     read as two runs in index order, each cut at `limit`, merged, cut again, and only then
     joined to the framework, member and tower whose codes a row shows."""
     try:
-        base, base_params = tickets.values_list(
-            "id", "current_tower_id", "status", "next_due_at", "opened_at"
+        # No ORDER BY inside (the model's own): PostgreSQL would sort the whole tower first.
+        base, base_params = (
+            tickets.order_by().values_list("id", "current_tower_id", "status", "next_due_at", "opened_at")
         ).query.sql_with_params()
     except EmptyResultSet:
         return []

@@ -98,7 +98,7 @@ def test_wrong_role_gets_403_json(world):
 def test_audit_api_filters(world):
     client = token_client(world, "mbra-admin")
     body = client.get("/api/v1/audit/?object_type=core.user").json()
-    assert body["count"] >= 2
+    assert len(body["results"]) >= 2 and "count" not in body  # paged by key: no count
     assert all(e["organisation"] == "MBRA" for e in body["results"])
 
 
