@@ -126,9 +126,13 @@ class QuickSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         # Not list(): it asks a model choice list for its length first, which is a COUNT query.
-        choices = self.choices.pairs if isinstance(self.choices, ReadyChoices) else [c for c in self.choices]
-        if not isinstance(self.choices, ReadyChoices) and any(isinstance(label, list | tuple) for _, label in choices):
-            return super().render(name, value, attrs, renderer)  # option groups: Django's own way
+        choices: list[Any]
+        if isinstance(self.choices, ReadyChoices):
+            choices = self.choices.pairs
+        else:
+            choices = [c for c in self.choices]
+            if any(isinstance(label, list | tuple) for _, label in choices):
+                return super().render(name, value, attrs, renderer)  # option groups: Django's own way
         chosen = set(self.format_value(value))
         options = "".join(
             f'<option value="{escape(str(key), quote=True)}"{" selected" if str(key) in chosen else ""}>'

@@ -94,7 +94,7 @@ class ScopedListView(ScopedQuerysetMixin, ListView):  # type: ignore[type-arg]
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[Any, Any, Any, bool]:
         if not self.keyset_ordering:
-            return super().paginate_queryset(queryset, page_size)  # type: ignore[no-any-return]
+            return super().paginate_queryset(queryset, page_size)
         token = self.request.GET.get("after") or None
         try:
             self.keyset = keyset_page(queryset, self.keyset_ordering, token, page_size)

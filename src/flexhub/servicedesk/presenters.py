@@ -109,10 +109,17 @@ def sla_lines(ticket: Ticket, now: dt.datetime | None = None) -> list[SlaLine]:
 class QueueState(Protocol):
     """What the queue's words read of a ticket (a Ticket, or a queue row of values)."""
 
-    status: str
-    next_due_at: dt.datetime | None
-    response_breached_at: dt.datetime | None
-    resolution_breached_at: dt.datetime | None
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def next_due_at(self) -> dt.datetime | None: ...
+
+    @property
+    def response_breached_at(self) -> dt.datetime | None: ...
+
+    @property
+    def resolution_breached_at(self) -> dt.datetime | None: ...
 
 
 def queue_words(ticket: QueueState, now: dt.datetime | None = None) -> tuple[str, str]:

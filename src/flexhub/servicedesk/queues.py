@@ -176,9 +176,8 @@ def _aware(value: Any) -> dt.datetime | None:
     text, in an expression it cannot type), in UTC."""
     if value is None:
         return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    instant = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
 
 
 def _page_rows(

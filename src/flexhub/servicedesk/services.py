@@ -7,6 +7,7 @@ is audited, and schedules its notifications for after the commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -83,7 +84,7 @@ def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext
 
 def _settle(
     ticket: Ticket,
-    events: list[tuple[dt.datetime, str, str | None]],
+    events: Sequence[tuple[dt.datetime, str, str | None]],
     towers: dict[str, Tower],
     context: SlaContext | None,
     now: dt.datetime | None,
