@@ -182,11 +182,19 @@ def bulk_page_cache() -> Iterator[None]:
 def refresh_planner_statistics() -> None:
     """After a bulk load, let the database's planner see the new rows. PostgreSQL's autovacuum
     would analyse the tables in its own time; until then it plans for the empty tables it last
-    saw (a queue read through a full sort instead of its index). SQLite keeps no statistics
-    unless asked, and plans well without them."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    saw (a queue read through a full sort instead of its index). Only a table's owner may
+    analyse it: a role that owns none (docs/operations.md) leaves it to autovacuum. SQLite keeps
+    no statistics unless asked, and plans well without them."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tableowner = current_user"
+        )
+        owned = [name for (name,) in cursor.fetchall()]
+        if owned:
+            cursor.execute(f"ANALYZE {', '.join(owned)}")
 
 
 @dataclass
