@@ -72,15 +72,19 @@ def data_centre_kwh(watts_per_seat: Decimal, pue: Decimal) -> Decimal:
     return watts_per_seat * HOURS_IN_A_YEAR * pue / 1000
 
 
-def share_of_year_in_use(in_use_from: dt.date, in_use_until: dt.date | None, year: int) -> Decimal:
-    """The share of `year` an asset was in use, by days: from its first day (inclusive) to the
-    day it left use (exclusive), or to the end of the year; 0 when the two do not meet."""
+def days_in_use(in_use_from: dt.date, in_use_until: dt.date | None, year: int) -> int:
+    """Days of `year` an asset was in use: from its first day (inclusive) to the day it left
+    use (exclusive), or to the end of the year; 0 when the two do not meet."""
     first, after_last = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     start = max(in_use_from, first)
     end = min(in_use_until or after_last, after_last)
-    if end <= start:
-        return Decimal(0)
-    return Decimal((end - start).days) / Decimal((after_last - first).days)
+    return max((end - start).days, 0)
+
+
+def share_of_year_in_use(in_use_from: dt.date, in_use_until: dt.date | None, year: int) -> Decimal:
+    """The share of `year` an asset was in use, by days (`days_in_use` over the year's days)."""
+    days_in_year = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+    return Decimal(days_in_use(in_use_from, in_use_until, year)) / Decimal(days_in_year)
 
 
 def tonnes_co2e(kwh: Decimal, kg_per_kwh: Decimal) -> Decimal:
