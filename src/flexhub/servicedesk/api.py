@@ -34,7 +34,7 @@ from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.forms import QueueFilterForm
 from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent, TicketKind
-from flexhub.servicedesk.queues import QUEUE_ROW_FIELDS, QueueKey, QueueRow, queue_page
+from flexhub.servicedesk.queues import QUEUE_ROW_FIELDS, QUEUE_TIMES, QueueKey, QueueRow, queue_page
 from flexhub.servicedesk.scorecards import framework_scorecards, month_range
 
 
@@ -76,18 +76,6 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         ]
 
 
-_TIMES = (
-    "opened_at",
-    "responded_at",
-    "resolved_at",
-    "respond_due_at",
-    "resolve_due_at",
-    "next_due_at",
-    "response_breached_at",
-    "resolution_breached_at",
-)
-
-
 def queue_row_json(row: QueueRow) -> dict[str, Any]:
     """A queue row as TicketSerializer writes a ticket, from plain values (lists are read often)."""
     data: dict[str, Any] = {
@@ -102,7 +90,7 @@ def queue_row_json(row: QueueRow) -> dict[str, Any]:
         "current_tower": row.tower_code,
     }
     zone = timezone.get_current_timezone()
-    for name in _TIMES:
+    for name in QUEUE_TIMES:
         data[name] = api_datetime(getattr(row, name), zone)
     return data
 
@@ -131,12 +119,13 @@ def ticket_detail_json(tickets: QuerySet[Ticket], pk: Any, user: Any) -> dict[st
         number = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    row = tickets.filter(pk=number).values_list("pk", *QUEUE_ROW_FIELDS[1:], "description", "category__code").first()
+    row = tickets.filter(pk=number).values_list(*QUEUE_ROW_FIELDS, "description", "category__code").first()
     if row is None:
         raise Http404
-    data = queue_row_json(QueueRow(*row[:-2]))
+    ticket = QueueRow(*row[:-2])
+    data = queue_row_json(ticket)
     data["description"], data["category"] = row[-2:]
-    data["events"] = ticket_events_json(QueueRow(*row[:-2]), user)
+    data["events"] = ticket_events_json(ticket, user)
     return data
 
 

@@ -55,7 +55,7 @@ def queue_filter_choices(user: Any) -> QueueChoices:
 QUEUE_PAGE_SIZE = 50
 # What a queue row shows, on the page and in the API's list (QueueRow's fields, in order):
 # nothing else is read. Table aliases: t the ticket, f its framework, m its member, w its tower.
-_TIMES = (
+QUEUE_TIMES = (
     "opened_at",
     "responded_at",
     "resolved_at",
@@ -76,7 +76,7 @@ QUEUE_ROW_FIELDS = (
     "title",
     "status",
     "current_tower__code",
-    *_TIMES,
+    *QUEUE_TIMES,
 )
 _ROW_COLUMNS = ", ".join(
     [
@@ -89,7 +89,7 @@ _ROW_COLUMNS = ", ".join(
         "t.title",
         "t.status",
         "w.code",
-        *(f"t.{name}" for name in _TIMES),
+        *(f"t.{name}" for name in QUEUE_TIMES),
     ]
 )
 
