@@ -15,6 +15,10 @@ workers = int(os.environ.get("FLEXHUB_WORKERS", str(2 * (os.cpu_count() or 1) + 
 timeout = int(os.environ.get("FLEXHUB_WORKER_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
+# gunicorn's longest request line (its default is 4094 bytes). A longer one gets gunicorn's own
+# HTML "URI Too Long" before flexhub sees it, where the API answers every error in JSON; a filter
+# of many values can run past 4 KB, and browsers and proxies commonly allow 8 KB.
+limit_request_line = 8190
 # Load the application once, before the workers fork: they share its memory and start at once.
 preload_app = True
 # A worker that has served this many requests is replaced, so a slow leak cannot grow for ever.
