@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import flexhub
 from flexhub.billing.forms import PaymentForm
-from flexhub.core.forms import GovukDateField, GovukForm, QuickSelect, ServiceVoiceMixin
+from flexhub.core.forms import GovukDateField, GovukForm, QuickSelect, ReadyChoices, ServiceVoiceMixin
 from flexhub.core.testing.clients import page_client
 from flexhub.frameworks.forms import ContractForm
 
@@ -147,6 +147,23 @@ def test_a_quick_select_offers_what_djangos_select_offers_and_escapes_it():
     assert '<option value="Q&quot;X">Quill</option>' in html and html.count("<option") == 3
     plain = forms.Select(choices=choices).render("member", "MBRA")
     assert re.findall(r'value="([^"]*)"', html) == re.findall(r'value="([^"]*)"', plain)
+
+
+def test_a_long_list_written_once_marks_each_render_s_own_choice():
+    pairs = [("", "Any"), *((f"M{i:04d}", f"Member <{i}> (M{i:04d})") for i in range(500)), ('Q"X', "Quill")]
+    quick = QuickSelect(attrs={"class": "govuk-select"})
+    quick.choices = ReadyChoices(pairs)
+    plain = forms.Select(choices=pairs)
+
+    for chosen in ("M0007", 'Q"X', None, "M0007", "no such member", "M0499"):
+        html = quick.render("member", chosen)
+        expected = plain.render("member", chosen)
+        # The same options, values and selection as Django's own, whatever was chosen before.
+        assert re.findall(r'<option value="([^"]*)"( selected)?>', html) == re.findall(
+            r'<option value="([^"]*)"( selected)?>', expected
+        )
+        assert html.count(" selected") == (0 if chosen == "no such member" else 1)
+    assert "Member &lt;7&gt; (M0007)</option>" in html
 
 
 def test_every_drop_down_of_a_flexhub_form_is_quick(world):
