@@ -23,6 +23,13 @@ class RuleError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def sentence(self) -> str:
+        """The message as a page's banner shows it: a capital first, a full stop last (services
+        write messages to follow a field's name or a colon, so they start in lower case)."""
+        text = self.message[:1].upper() + self.message[1:]
+        return text if not text or text.endswith((".", "?", "!")) else text + "."
+
 
 class Conflict(RuleError):
     """A request that cannot go on now because another one is changing the same thing (a month

@@ -99,7 +99,7 @@ class ScopedListView(ScopedQuerysetMixin, ListView):  # type: ignore[type-arg]
         try:
             self.keyset = keyset_page(queryset, self.keyset_ordering, token, page_size)
         except RuleError as error:
-            messages.error(self.request, error.message[:1].upper() + error.message[1:] + ".")
+            messages.error(self.request, error.sentence)
             self.keyset = keyset_page(queryset, self.keyset_ordering, None, page_size)
         return None, None, self.keyset.rows, not (self.keyset.first and self.keyset.next_token is None)
 

@@ -161,7 +161,7 @@ class ImportApplyView(RoleRequiredMixin, View):
         try:
             summary = services.staged_import_apply(actor=Actor.for_request(request), staged=staged)
         except RuleError as error:
-            messages.error(request, error.message[:1].upper() + error.message[1:] + ".")
+            messages.error(request, error.sentence)
             return redirect("import-preview", pk=pk)
         if summary.applied:
             messages.success(

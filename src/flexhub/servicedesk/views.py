@@ -51,7 +51,7 @@ class TicketListView(ScopedListView):
             try:
                 self.after = QueueKey.from_token(token)
             except RuleError as error:
-                messages.error(self.request, error.message[:1].upper() + error.message[1:] + ".")
+                messages.error(self.request, error.sentence)
         self.queue = queue_page(user, filters, after=self.after, tower_ids=choices.tower_ids)
         return self.queue.rows
 
@@ -197,7 +197,7 @@ class TicketActionView(RoleRequiredMixin, View):
             elif action == "close":
                 services.ticket_close(actor=actor, ticket=ticket)
         except RuleError as error:
-            messages.error(request, error.message[:1].upper() + error.message[1:] + ".")
+            messages.error(request, error.sentence)
         else:
             messages.success(request, ACTIONS[action][1])
         if Ticket.objects.visible_to(request.user).filter(pk=pk).exists():
