@@ -9,13 +9,17 @@ from typing import Any
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from flexhub.core.compiled import CompiledLookup
+
+TOKEN_WITH_USER = CompiledLookup(lambda: Token.objects.select_related("user__organisation"), "key")
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, reading the token's user together with its organisation,
-    which most calls use (scoping, raising a ticket), in one query instead of two."""
+    which most calls use (scoping, raising a ticket), in one query instead of two, compiled once."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = Token.objects.select_related("user__organisation").filter(key=key).first()
+        token = TOKEN_WITH_USER.first(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:
