@@ -206,6 +206,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = FLEXHUB_IDLE_MINUTES * 60
+# Django's database sessions, read by SQL compiled once per process (core/sessions.py).
+SESSION_ENGINE = "flexhub.core.sessions"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

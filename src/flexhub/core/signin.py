@@ -132,9 +132,12 @@ def authenticator_of(user: Any) -> TOTPDevice | None:
     return device
 
 
+CONFIRMED_AUTHENTICATOR = CompiledLookup(lambda: TOTPDevice.objects.filter(confirmed=True), "user")
+
+
 def two_factor_enabled(user: Any) -> bool:
-    enabled: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    return enabled
+    """Whether `user` has a confirmed authenticator (asked on every request of a session)."""
+    return CONFIRMED_AUTHENTICATOR.first(user.pk) is not None
 
 
 def recovery_codes_left(user: Any) -> int:

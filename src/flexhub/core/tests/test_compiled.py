@@ -53,6 +53,18 @@ def test_a_user_by_primary_key_and_no_such_user(world):
         lookup.first("x")
 
 
+def test_several_lookups_each_take_their_own_value(world):
+    user = next(iter(world.users.values()))
+    lookup = CompiledLookup(lambda: User.objects.all(), "organisation", "date_joined__lt", "username")
+    later = user.date_joined + dt.timedelta(seconds=1)
+
+    assert lookup.first(user.organisation_id, later, user.username).pk == user.pk
+    assert lookup.first(user.organisation_id, user.date_joined, user.username) is None  # not before itself
+    assert lookup.first(user.organisation_id, later, user.username + "x") is None
+    with pytest.raises(TypeError, match="3 values expected"):
+        lookup.first(user.organisation_id)
+
+
 def test_the_sql_is_compiled_once_per_database_and_thread(world, monkeypatch):
     user = next(iter(world.users.values()))
     lookup = CompiledLookup(lambda: User.objects.select_related("organisation"), "pk")
@@ -70,6 +82,8 @@ def test_the_sql_is_compiled_once_per_database_and_thread(world, monkeypatch):
 
 
 def test_a_lookup_that_does_not_take_its_value_exactly_once_is_refused(world):
-    lookup = CompiledLookup(lambda: User.objects.filter(username=compiled.SENTINEL_TEXT), "username")
-    with pytest.raises(ValueError, match="must take it once"):
+    # A query that already holds the value the lookup is compiled with could not tell them apart.
+    sentinel = compiled._sentinel(User._meta.get_field("username"), 0)
+    lookup = CompiledLookup(lambda: User.objects.filter(username=sentinel), "username")
+    with pytest.raises(ValueError, match="must take its value once"):
         lookup.first("anyone")
