@@ -1,0 +1,85 @@
+"""core.compiled.ScopedLookup finds exactly what `visible_to` finds, for every login, compiled
+once per role; a scope that depends on more than the user's ids is never compiled."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from flexhub.core.compiled import ScopedLookup
+from flexhub.core.models import User
+from flexhub.core.testing.world import ACTING_LOGINS
+from flexhub.servicedesk.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def _columns(instance):
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _ticket_page_scope(user):
+    return Ticket.objects.visible_to(user).select_related("framework", "member", "current_tower__supplier")
+
+
+def test_a_scoped_lookup_finds_exactly_what_visible_to_finds_for_every_login(world):
+    lookup = ScopedLookup(_ticket_page_scope, "pk")
+    tickets = list(Ticket.objects.values_list("pk", flat=True))
+    assert len(tickets) >= 4  # both members' tickets, in both frameworks
+    for username in ACTING_LOGINS:
+        user = User.objects.get(username=username)
+        seen = 0
+        for pk in [*tickets, 10**12]:
+            expected = _ticket_page_scope(user).filter(pk=pk).first()
+            found = lookup.first(user, pk)
+            if expected is None:
+                assert found is None, (username, pk)
+                continue
+            seen += 1
+            assert _columns(found) == _columns(expected)
+            with CaptureQueriesContext(connection) as queries:
+                assert found.current_tower is None or _columns(found.current_tower.supplier) == _columns(
+                    expected.current_tower.supplier
+                )
+                assert found.member.code == expected.member.code
+            assert len(queries) == 0  # read with the ticket
+        assert seen < len(tickets), username  # nobody sees every ticket of both frameworks
+
+
+def test_a_scoped_lookup_for_someone_not_signed_in_finds_nothing(world):
+    lookup = ScopedLookup(_ticket_page_scope, "pk")
+    ticket = Ticket.objects.first()
+    assert lookup.first(AnonymousUser(), ticket.pk) is None
+    inactive = User.objects.get(username=ACTING_LOGINS[0])
+    inactive.is_active = False
+    assert lookup.first(inactive, ticket.pk) is None
+
+
+def test_a_role_that_sees_no_rows_finds_none_without_a_query(world):
+    lookup = ScopedLookup(lambda user: Ticket.objects.visible_to(user).none(), "pk")
+    user = User.objects.get(username=ACTING_LOGINS[0])
+    ticket = Ticket.objects.first()
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.first(user, ticket.pk) is None
+    assert len(queries) == 0
+
+
+def test_a_scope_that_depends_on_more_than_the_users_ids_is_run_through_django(world, caplog):
+    # A made-up scope that reads the user's username: compiled for a stand-in, the stand-in's
+    # username would be kept in it and nobody would find their tickets. It must never be
+    # compiled, and still answer right.
+    def raised_by_them(user):
+        return Ticket.objects.visible_to(user).filter(raised_by__username=user.username)
+
+    lookup = ScopedLookup(raised_by_them, "pk")
+    found = 0
+    for username in ACTING_LOGINS:
+        user = User.objects.get(username=username)
+        for ticket in Ticket.objects.all():
+            expected = raised_by_them(user).filter(pk=ticket.pk).first()
+            assert (lookup.first(user, ticket.pk) is None) == (expected is None), (username, ticket.ref)
+            found += expected is not None
+    assert found > 0
+    assert "depends on more than the user's ids" in caplog.text
