@@ -8,10 +8,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from flexhub.core.audit import Actor
 from flexhub.core.compiled import ScopedLookup
 from flexhub.core.models import User
 from flexhub.core.testing.world import ACTING_LOGINS
-from flexhub.servicedesk.models import Ticket
+from flexhub.servicedesk import services
+from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent
+from flexhub.servicedesk.views import EVENTS_FOR_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +86,30 @@ def test_a_scope_that_depends_on_more_than_the_users_ids_is_run_through_django(w
             found += expected is not None
     assert found > 0
     assert "depends on more than the user's ids" in caplog.text
+
+
+def test_a_scoped_list_gives_a_tickets_events_as_the_orm_does_internal_notes_only_to_staff(world):
+    agent = User.objects.get(username="supa-agent")
+    ticket = Ticket.objects.filter(current_tower__supplier=agent.organisation).first()
+    services.ticket_comment(
+        actor=Actor(user=agent, label=agent.username, channel="web"),
+        ticket=ticket,
+        note="Checked the switch",
+        internal=True,
+    )
+    services.ticket_comment(
+        actor=Actor(user=agent, label=agent.username, channel="web"), ticket=ticket, note="On our way", internal=False
+    )
+    shown = 0
+    for username in ACTING_LOGINS:
+        user = User.objects.get(username=username)
+        for pk in Ticket.objects.visible_to(user).values_list("pk", flat=True):
+            expected = list(TicketEvent.objects.of_visible_ticket(pk, user).order_by("seq"))
+            found = EVENTS_FOR_PAGE.all(user, pk)
+            assert [_columns(e) for e in found] == [_columns(e) for e in expected], (username, pk)
+            if pk == ticket.pk:
+                notes = [e.note for e in found]
+                assert "On our way" in notes
+                assert ("Checked the switch" in notes) == (user.role not in MEMBER_ROLES), username
+                shown += 1
+    assert shown >= 2  # the agent's and the member's people's views of the ticket

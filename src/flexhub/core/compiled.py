@@ -63,18 +63,31 @@ class _Compiled:
         with connections[alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._build(alias, [row])[0]
+
+    def run_all(self, alias: str, params: list[Any]) -> list[Any]:
+        """Every row's object, in the query's order."""
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        return self._build(alias, rows) if rows else []
+
+    def _build(self, alias: str, rows: list[Any]) -> list[Any]:
         if self.converters:
-            row = next(iter(self.compiler.apply_converters([list(row)], self.converters)))
-        found = self.model.from_db(alias, self.names, row[self.start : self.end])
-        for populator in self.populators:
-            populator.populate(row, found)
-        return found
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        built = []
+        for row in rows:
+            found = self.model.from_db(alias, self.names, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, found)
+            built.append(found)
+        return built
 
 
 class _Lookups:
     """What both kinds share: the lookups, and compiled queries kept per thread."""
+
+    first_only = True  # compiled with LIMIT 1
 
     def __init__(self, lookups: tuple[str, ...]) -> None:
         self._lookups = lookups
@@ -97,7 +110,8 @@ class _Lookups:
         connection = connections[queryset.db]
         model = queryset.model
         sentinels = [_sentinel(_field(model, name), i) for i, name in enumerate(self._lookups)]
-        query = queryset.filter(**dict(zip(self._lookups, sentinels, strict=True)))[:1].query
+        filtered = queryset.filter(**dict(zip(self._lookups, sentinels, strict=True)))
+        query = (filtered[:1] if self.first_only else filtered).query
         compiler = query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
         slots = []
@@ -158,8 +172,12 @@ class ScopedLookup(_Lookups, Generic[M]):
 
     def first(self, user: Any, *values: Any) -> M | None:
         """The first object `user` may see that the lookups find with `values`, or None."""
+        found = self._find(user, values)
+        return found[0] if found else None
+
+    def _find(self, user: Any, values: tuple[Any, ...]) -> list[M]:
         if not is_acting_user(user):
-            return None
+            return []
         template = self._queryset(user)
         alias = template.db
         kept = self._kept()
@@ -168,15 +186,19 @@ class ScopedLookup(_Lookups, Generic[M]):
             kept[key] = self._compile_scoped(user)
         compiled = kept[key]
         if compiled == NOTHING:
-            return None
+            return []
         if compiled == THROUGH_DJANGO:
-            return template.filter(**dict(zip(self._lookups, values, strict=True))).first()
+            found = template.filter(**dict(zip(self._lookups, values, strict=True)))
+            return list(found[:1] if self.first_only else found)
         params = self._params(compiled, template.model, alias, values)
         for slots, value in zip(compiled.user_slots, (user.pk, user.organisation_id), strict=True):
             for slot in slots:
                 params[slot] = value
-        found: M | None = compiled.run(alias, params)
-        return found
+        if self.first_only:
+            one = compiled.run(alias, params)
+            return [] if one is None else [one]
+        every: list[M] = compiled.run_all(alias, params)
+        return every
 
     def _compile_scoped(self, user: Any) -> _Compiled | str:
         compiled = []
@@ -244,3 +266,14 @@ def _sentinel(field: Any, position: int) -> Any:
     if isinstance(field, models.IntegerField):
         return SENTINEL_NUMBER - position
     return f"{SENTINEL_TEXT}{position}"
+
+
+class ScopedList(ScopedLookup[M]):
+    """`list(queryset(user).filter(<lookup>=value, ...))`, compiled once per role, like
+    `ScopedLookup` (a ticket's events within what the user may see of them, say)."""
+
+    first_only = False
+
+    def all(self, user: Any, *values: Any) -> list[M]:
+        """Every object `user` may see that the lookups find with `values`, in the query's order."""
+        return self._find(user, values)

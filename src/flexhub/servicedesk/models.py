@@ -190,15 +190,17 @@ class TicketEventQuerySet(ScopedQuerySet["TicketEvent"]):
     """Events of visible tickets; internal notes are never shown to the member's people."""
 
     def visible_to(self, user: Any) -> Self:
-        return super().visible_to(user)._shown_to(user)
+        return super().visible_to(user).shown_to(user)
 
     def of_visible_ticket(self, ticket_pk: int, user: Any) -> Self:
         """The events `user` may see of a ticket it has already read through
         `Ticket.objects.visible_to(user)`: the ticket's scope is the events' scope, so it is
         not joined and checked again for each event."""
-        return self.filter(ticket_id=ticket_pk)._shown_to(user)
+        return self.filter(ticket_id=ticket_pk).shown_to(user)
 
-    def _shown_to(self, user: Any) -> Self:
+    def shown_to(self, user: Any) -> Self:
+        """Less the internal notes, for the members' people: what `user` may see of the events
+        of tickets it may see."""
         return self.exclude(internal=True) if getattr(user, "role", None) in MEMBER_ROLES else self
 
 

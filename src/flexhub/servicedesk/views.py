@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
 from flexhub.core.audit import Actor
-from flexhub.core.compiled import ScopedLookup
+from flexhub.core.compiled import ScopedList, ScopedLookup
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.roles import Role
@@ -118,6 +118,10 @@ def _ticket_for_page(user: Any) -> QuerySet[Ticket]:
 # A ticket with the six things its page names, read on every load of the page agents and members
 # open most: compiled once per role (core.compiled), the scope still that of Ticket.visible_to.
 TICKET_FOR_PAGE = ScopedLookup(_ticket_for_page, "pk")
+# Its events, read once the ticket has been (the ticket's scope is theirs): by ticket.
+EVENTS_FOR_PAGE = ScopedList(
+    lambda user: TicketEvent.objects.shown_to(user).select_related("actor", "tower").order_by("seq"), "ticket"
+)
 
 
 class TicketDetailView(ScopedDetailView):
@@ -138,9 +142,7 @@ class TicketDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         ticket: Ticket = self.object
         user: Any = self.request.user
-        context["events"] = (
-            TicketEvent.objects.of_visible_ticket(ticket.pk, user).select_related("actor", "tower").order_by("seq")
-        )
+        context["events"] = EVENTS_FOR_PAGE.all(user, ticket.pk)
         context["sla"] = sla_lines(ticket)
         staff = services.works_on(user, ticket)
         customer = services.is_customer(user, ticket)
