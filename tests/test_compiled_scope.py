@@ -12,8 +12,10 @@ from flexhub.core.audit import Actor
 from flexhub.core.compiled import ScopedLookup
 from flexhub.core.models import User
 from flexhub.core.testing.world import ACTING_LOGINS
+from flexhub.frameworks.models import Framework, Tower
 from flexhub.servicedesk import services
 from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent
+from flexhub.servicedesk.queues import VISIBLE_FRAMEWORKS, VISIBLE_TOWERS
 from flexhub.servicedesk.views import EVENTS_FOR_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,20 @@ def test_a_scoped_list_gives_a_tickets_events_as_the_orm_does_internal_notes_onl
                 assert ("Checked the switch" in notes) == (user.role not in MEMBER_ROLES), username
                 shown += 1
     assert shown >= 2  # the agent's and the member's people's views of the ticket
+
+
+@pytest.mark.parametrize(
+    ("compiled_list", "orm"),
+    [
+        (VISIBLE_TOWERS, lambda user: Tower.objects.visible_to(user).order_by("code", "name")),
+        (VISIBLE_FRAMEWORKS, lambda user: Framework.objects.visible_to(user).order_by("pk")),
+    ],
+)
+def test_the_queues_towers_and_frameworks_are_those_visible_to_gives(world, compiled_list, orm):
+    sizes = set()
+    for username in ACTING_LOGINS:
+        user = User.objects.get(username=username)
+        found = compiled_list.all(user)
+        assert [_columns(row) for row in found] == [_columns(row) for row in orm(user)], username
+        sizes.add(len(found))
+    assert len(sizes) > 1  # the logins see different rows

@@ -11,6 +11,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+from flexhub.core.compiled import ScopedList
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
 from flexhub.core.roles import Role
@@ -29,25 +30,32 @@ class QueueChoices:
     tower_ids: list[int]
 
 
+# What every load of a queue reads of the user's reach, compiled once per role (core.compiled).
+VISIBLE_FRAMEWORKS = ScopedList(lambda user: Framework.objects.visible_to(user).order_by("pk"))
+VISIBLE_TOWERS = ScopedList(lambda user: Tower.objects.visible_to(user).order_by("code", "name"))
+
+
 def queue_filter_choices(user: Any) -> QueueChoices:
-    """The filter lists of `user`'s queue, in two statements. Five hundred members are offered
-    on every load of an agent's queue, so they are read as plain rows, not through the ORM."""
-    frameworks, framework_params = Framework.objects.visible_to(user).values("pk").query.sql_with_params()
-    participants = Framework.participants.through._meta.db_table
-    sql = (
-        f"SELECT DISTINCT o.code, o.name FROM {Organisation._meta.db_table} o "  # noqa: S608 (fixed names and the ORM's SQL)
-        f"JOIN {participants} p ON p.organisation_id = o.id "
-        f"WHERE o.is_member AND p.framework_id IN ({frameworks}) ORDER BY o.name"
-    )
-    with connections[Organisation.objects.db].cursor() as cursor:
-        cursor.execute(sql, framework_params)
-        members = [(code, f"{name} ({code})") for code, name in cursor.fetchall()]
+    """The filter lists of `user`'s queue. Five hundred members are offered on every load of an
+    agent's queue, so they are read as plain rows, not through the ORM."""
+    frameworks = [framework.pk for framework in VISIBLE_FRAMEWORKS.all(user)]
+    members: list[tuple[str, str]] = []
+    if frameworks:
+        participants = Framework.participants.through._meta.db_table
+        sql = (
+            f"SELECT DISTINCT o.code, o.name FROM {Organisation._meta.db_table} o "  # noqa: S608 (fixed names; values are params)
+            f"JOIN {participants} p ON p.organisation_id = o.id "
+            f"WHERE o.is_member AND p.framework_id IN ({', '.join(['%s'] * len(frameworks))}) ORDER BY o.name"
+        )
+        with connections[Organisation.objects.db].cursor() as cursor:
+            cursor.execute(sql, frameworks)
+            members = [(code, f"{name} ({code})") for code, name in cursor.fetchall()]
     names: dict[str, list[str]] = {}
     ids = []
-    for pk, code, name in Tower.objects.visible_to(user).order_by("code", "name").values_list("pk", "code", "name"):
-        ids.append(pk)
-        if name not in names.setdefault(code, []):
-            names[code].append(name)
+    for tower in VISIBLE_TOWERS.all(user):
+        ids.append(tower.pk)
+        if tower.name not in names.setdefault(tower.code, []):
+            names[tower.code].append(tower.name)
     towers = [(code, f"{' / '.join(labels)} ({code})") for code, labels in names.items()]
     return QueueChoices(members=members, towers=towers, tower_ids=ids)
 
@@ -277,7 +285,7 @@ def queue_page(
     limit = size + 1
     slots: list[tuple[str, list[Any]]]
     if user.role in DESK_ROLES:
-        towers = Tower.objects.visible_to(user).values_list("pk", flat=True) if tower_ids is None else tower_ids
+        towers = [tower.pk for tower in VISIBLE_TOWERS.all(user)] if tower_ids is None else tower_ids
         slots = [("current_tower_id = %s AND status = %s", [tower, state]) for tower in towers for state in states]
         if user.role != Role.AGENT:  # an agent's tickets are always in one of its towers
             slots += [("current_tower_id IS NULL AND status = %s", [state]) for state in states]
