@@ -222,11 +222,14 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         end). There is no count: a queue of any length costs the same per page."""
         params = request.query_params.copy()
         token = params.pop("after", [""])[-1]
-        form = QueueFilterForm(params or None)
-        if form.is_bound and not form.is_valid():
-            raise RuleError("; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        filters: dict[str, Any] = {}
+        if params:  # a form costs a copy of its fields: none for the plain queue
+            form = QueueFilterForm(params)
+            if not form.is_valid():
+                raise RuleError("; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+            filters = form.cleaned_data
         after = QueueKey.from_token(token) if token else None
-        page = queue_page(request.user, form.cleaned_data if form.is_bound else {}, after=after)
+        page = queue_page(request.user, filters, after=after)
         next_url = None
         if page.next_key is not None:
             params["after"] = page.next_key.token()
