@@ -14,8 +14,9 @@ from flexhub.core.models import User
 from flexhub.core.testing.world import ACTING_LOGINS
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.servicedesk import services
+from flexhub.servicedesk.api import EVENT_ROWS, TICKET_ROW
 from flexhub.servicedesk.models import MEMBER_ROLES, Ticket, TicketEvent
-from flexhub.servicedesk.queues import VISIBLE_FRAMEWORKS, VISIBLE_TOWERS
+from flexhub.servicedesk.queues import QUEUE_ROW_FIELDS, VISIBLE_FRAMEWORKS, VISIBLE_TOWERS
 from flexhub.servicedesk.views import EVENTS_FOR_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,23 @@ def test_the_queues_towers_and_frameworks_are_those_visible_to_gives(world, comp
         assert [_columns(row) for row in found] == [_columns(row) for row in orm(user)], username
         sizes.add(len(found))
     assert len(sizes) > 1  # the logins see different rows
+
+
+def test_scoped_rows_are_the_values_the_orm_reads(world):
+    compared = 0
+    for username in ACTING_LOGINS:
+        user = User.objects.get(username=username)
+        for pk in Ticket.objects.values_list("pk", flat=True):
+            expected = (
+                Ticket.objects.visible_to(user)
+                .filter(pk=pk)
+                .values_list(*QUEUE_ROW_FIELDS, "description", "category__code")
+                .first()
+            )
+            assert TICKET_ROW.first(user, pk) == expected, (username, pk)
+            events = TicketEvent.objects.of_visible_ticket(pk, user).order_by("seq")
+            rows = events.values_list("id", "seq", "at", "type", "tower__code", "actor__username", "note", "internal")
+            if expected is not None:
+                assert EVENT_ROWS.all(user, pk) == list(rows)
+                compared += 1
+    assert compared > len(ACTING_LOGINS)

@@ -50,7 +50,7 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[int, ...]  # where each looked-up value goes in `params`
     user_slots: tuple[tuple[int, ...], ...]  # where the user's pk and organisation id go
-    model: type[models.Model]
+    model: type[models.Model] | None  # None: a values query, whose rows are tuples
     names: list[str]  # the model's own columns' attribute names, in select order
     start: int
     end: int
@@ -75,6 +75,8 @@ class _Compiled:
     def _build(self, alias: str, rows: list[Any]) -> list[Any]:
         if self.converters:
             rows = list(self.compiler.apply_converters(rows, self.converters))
+        if self.model is None:
+            return [tuple(row) for row in rows]
         built = []
         for row in rows:
             found = self.model.from_db(alias, self.names, row[self.start : self.end])
@@ -122,18 +124,34 @@ class _Lookups:
                 raise ValueError(f"the lookup of {model.__name__} by {name} must take its value once")
             slots.append(found[0])
         select, klass_info = compiler.select, compiler.klass_info
+        converters = compiler.get_converters([column[0] for column in select])
+        user_slots = tuple(tuple(i for i, param in enumerate(params) if param == value) for value in user_ids)
+        if query.values_select or klass_info is None:  # values() or values_list(): plain rows
+            return _Compiled(
+                sql=sql,
+                params=tuple(params),
+                slots=tuple(slots),
+                user_slots=user_slots,
+                model=None,
+                names=[],
+                start=0,
+                end=0,
+                converters=converters,
+                compiler=compiler,
+                populators=[],
+            )
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         return _Compiled(
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
-            user_slots=tuple(tuple(i for i, param in enumerate(params) if param == value) for value in user_ids),
+            user_slots=user_slots,
             model=klass_info["model"],
             names=[column[0].target.attname for column in select[start:end]],
             start=start,
             end=end,
-            converters=compiler.get_converters([column[0] for column in select]),
+            converters=converters,
             compiler=compiler,
             populators=get_related_populators(klass_info, select, queryset.db),
         )
@@ -277,3 +295,7 @@ class ScopedList(ScopedLookup[M]):
     def all(self, user: Any, *values: Any) -> list[M]:
         """Every object `user` may see that the lookups find with `values`, in the query's order."""
         return self._find(user, values)
+
+
+class ScopedRows(ScopedList[Any]):
+    """`ScopedList` over a `values_list()` queryset: its rows as tuples, compiled once per role."""

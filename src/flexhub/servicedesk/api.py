@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -27,6 +26,7 @@ from flexhub.core.api_base import (
     VisibleRelatedField,
     api_datetime,
 )
+from flexhub.core.compiled import ScopedRows
 from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.frameworks.api import framework_and_month
@@ -112,14 +112,29 @@ class TicketDetailSerializer(TicketSerializer):
         return ticket_events_json(ticket, self.context["request"].user)
 
 
-def ticket_detail_json(tickets: QuerySet[Ticket], pk: Any, user: Any) -> dict[str, Any]:
-    """The ticket `pk` among `tickets` (already scoped to `user`) as TicketDetailSerializer
-    writes it, from two queries of plain values; Http404 when it is not among them."""
+# A ticket of the API as values, and its events, compiled once per role (core.compiled); the
+# scope is Ticket.visible_to's, and the events' that of the ticket just read.
+TICKET_ROW = ScopedRows(
+    lambda user: Ticket.objects.visible_to(user).values_list(*QUEUE_ROW_FIELDS, "description", "category__code"), "pk"
+)
+EVENT_ROWS = ScopedRows(
+    lambda user: (
+        TicketEvent.objects.shown_to(user)
+        .order_by("seq")
+        .values_list("id", "seq", "at", "type", "tower__code", "actor__username", "note", "internal")
+    ),
+    "ticket",
+)
+
+
+def ticket_detail_json(pk: Any, user: Any) -> dict[str, Any]:
+    """The ticket `pk`, if `user` may see it, as TicketDetailSerializer writes it, from two
+    queries of plain values; Http404 otherwise."""
     try:
         number = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    row = tickets.filter(pk=number).values_list(*QUEUE_ROW_FIELDS, "description", "category__code").first()
+    row = TICKET_ROW.first(user, number)
     if row is None:
         raise Http404
     ticket = QueueRow(*row[:-2])
@@ -133,11 +148,6 @@ def ticket_events_json(ticket: Ticket | QueueRow, user: Any) -> list[dict[str, A
     """A visible ticket's events as EventSerializer writes them, read in one query of plain
     values (the ticket is not joined again: its scope is theirs)."""
     zone = timezone.get_current_timezone()
-    rows = (
-        TicketEvent.objects.of_visible_ticket(ticket.pk, user)
-        .order_by("seq")
-        .values_list("id", "seq", "at", "type", "tower__code", "actor__username", "note", "internal")
-    )
     return [
         {
             "id": pk,
@@ -150,7 +160,7 @@ def ticket_events_json(ticket: Ticket | QueueRow, user: Any) -> list[dict[str, A
             "note": note,
             "internal": internal,
         }
-        for pk, seq, at, kind, tower, actor, note, internal in rows
+        for pk, seq, at, kind, tower, actor, note, internal in EVENT_ROWS.all(user, ticket.pk)
     ]
 
 
@@ -237,7 +247,7 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         return Response({"next": next_url, "results": [queue_row_json(row) for row in page.rows]})
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(ticket_detail_json(self.get_queryset(), kwargs["pk"], request.user))
+        return Response(ticket_detail_json(kwargs["pk"], request.user))
 
     def get_serializer_class(self) -> Any:
         if self.action == "retrieve":
@@ -271,7 +281,7 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             description=data["description"],
             category=category,
         )
-        return Response(ticket_detail_json(self.get_queryset(), ticket.pk, user), status=status.HTTP_201_CREATED)
+        return Response(ticket_detail_json(ticket.pk, user), status=status.HTTP_201_CREATED)
 
     def _step(self, request: Request, fn: Any, **extra: Any) -> Response:
         ticket = self.get_object()
@@ -279,7 +289,7 @@ class TicketViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         body.is_valid(raise_exception=True)
         fn(actor=self.actor(), ticket=ticket, **extra, **self._note_args(fn, body.validated_data))
         try:
-            return Response(ticket_detail_json(self.get_queryset(), ticket.pk, request.user))
+            return Response(ticket_detail_json(ticket.pk, request.user))
         except Http404:
             return Response({"detail": "Done; the ticket has left your queue."})
 
