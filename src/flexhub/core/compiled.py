@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # (not in django-stubs)
 
 from flexhub.core.tenancy import is_acting_user
@@ -165,15 +165,20 @@ class CompiledLookup(_Lookups, Generic[M]):
     def __init__(self, queryset: Callable[[], models.QuerySet[M]], *lookups: str) -> None:
         super().__init__(lookups)
         self._queryset = queryset
+        self._model: type[models.Model] | None = None
 
     def first(self, *values: Any) -> M | None:
         """The first object the lookups find with `values`, or None."""
-        queryset = self._queryset()
-        alias = queryset.db
+        model = self._model or self._learn_model()
+        alias = router.db_for_read(model)
         kept = self._kept()
-        compiled: _Compiled = kept.get(alias) or kept.setdefault(alias, self._compile(queryset))
-        found: M | None = compiled.run(alias, self._params(compiled, queryset.model, alias, values))
+        compiled: _Compiled = kept.get(alias) or kept.setdefault(alias, self._compile(self._queryset()))
+        found: M | None = compiled.run(alias, self._params(compiled, model, alias, values))
         return found
+
+    def _learn_model(self) -> type[models.Model]:
+        self._model = self._queryset().model
+        return self._model
 
 
 NOTHING = "nothing"  # the role sees no rows at all
@@ -187,6 +192,11 @@ class ScopedLookup(_Lookups, Generic[M]):
     def __init__(self, queryset: Callable[[Any], models.QuerySet[M]], *lookups: str) -> None:
         super().__init__(lookups)
         self._queryset = queryset
+        self._model: type[models.Model] | None = None
+
+    def _learn_model(self, user: Any) -> type[models.Model]:
+        self._model = self._queryset(user).model
+        return self._model
 
     def first(self, user: Any, *values: Any) -> M | None:
         """The first object `user` may see that the lookups find with `values`, or None."""
@@ -196,8 +206,10 @@ class ScopedLookup(_Lookups, Generic[M]):
     def _find(self, user: Any, values: tuple[Any, ...]) -> list[M]:
         if not is_acting_user(user):
             return []
-        template = self._queryset(user)
-        alias = template.db
+        # The scoped queryset itself is built only to compile it: building it costs about as
+        # much as compiling it.
+        model = self._model or self._learn_model(user)
+        alias = router.db_for_read(model)
         kept = self._kept()
         key = (alias, user.role)
         if key not in kept:
@@ -206,9 +218,9 @@ class ScopedLookup(_Lookups, Generic[M]):
         if compiled == NOTHING:
             return []
         if compiled == THROUGH_DJANGO:
-            found = template.filter(**dict(zip(self._lookups, values, strict=True)))
+            found = self._queryset(user).filter(**dict(zip(self._lookups, values, strict=True)))
             return list(found[:1] if self.first_only else found)
-        params = self._params(compiled, template.model, alias, values)
+        params = self._params(compiled, model, alias, values)
         for slots, value in zip(compiled.user_slots, (user.pk, user.organisation_id), strict=True):
             for slot in slots:
                 params[slot] = value
