@@ -1,0 +1,67 @@
+"""Assurance records for the tenancy test world: per framework, its supplier's US exposure, a
+sub-processor, where the core service's data is, and each member's classification, allowed
+countries and decision on the US exposure of its core service data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flexhub.assurance import services
+from flexhub.core.audit import Actor
+from flexhub.core.services import organisation_save
+from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
+from flexhub.frameworks.services import framework_enrol
+
+# A sub-processor per framework, named so that the world's markers find it out of scope.
+SUB_PROCESSORS = {
+    "ONE": ("SUBA", "Sable Hosting"),
+    "TWO": ("QSUB", "Quornshire Hosting"),
+    "THREE": ("WSUB", "Woldshire Hosting"),
+}
+
+
+def build_assurance(world: World, actor: Actor) -> None:
+    for code, member_codes in FRAMEWORK_MEMBERS.items():
+        framework = world.frameworks[code]
+        supplier = framework.suppliers.get()
+        sub_code, sub_name = SUB_PROCESSORS[code]
+        sub = organisation_save(actor=actor, code=sub_code, name=sub_name, roles=["supplier"])
+        world.orgs[sub_code] = sub
+        framework_enrol(actor=actor, framework=framework, organisations=[sub])
+        services.supplier_jurisdiction_save(
+            actor=actor,
+            framework=framework,
+            organisation=supplier,
+            jurisdiction="US",
+            legal_basis=f"{supplier.code}'s parent group has US operations: USA PATRIOT Act, CLOUD Act",
+            source="annual report",
+            review_date=dt.date(2030, 1, 1),
+        )
+        services.sub_processor_save(
+            actor=actor, framework=framework, supplier=supplier, sub_processor=sub, reviewed_on=dt.date(2020, 1, 1)
+        )
+        core = framework.services.get(code="CORE")
+        services.service_handlers_set(actor=actor, service=core, organisations=[supplier])
+        services.data_locations_set(
+            actor=actor, service=core, locations=[("GB", f"{code} data centre", "held"), ("GB", "", "processed")]
+        )
+        for member_code in member_codes:
+            member = world.orgs[member_code]
+            services.member_data_policy_set(actor=actor, framework=framework, member=member, allowed_countries=["GB"])
+            services.data_classification_set(
+                actor=actor, member=member, service=core, classification="OFFICIAL", sensitive=True
+            )
+            services.exposure_decide(
+                actor=actor,
+                member=member,
+                service=core,
+                jurisdiction="US",
+                outcome="accept-with-mitigations",
+                mitigations=[f"{member_code} keys held in the UK"],
+                reason=f"{member_code} board accepted the US exposure",
+                decided_on=dt.date(2020, 2, 1),
+                review_date=dt.date(2030, 2, 1),
+            )
+
+
+WORLD_BUILDERS.append(build_assurance)
