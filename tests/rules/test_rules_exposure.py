@@ -133,7 +133,8 @@ def test_each_change_of_fact_sends_the_decision_back_and_says_what_changed():
         Register((FJ_US,)), service=ServiceFacts("CORE", "OFFICIAL", ("FJ",), (Location("IE", "Dublin", "held"),))
     )
     assert rules.stale_decisions(decided, moved)[("CORE", "US")] == [
-        "locations: + data held in IE at Dublin; - data held in GB at Bracknell"
+        "locations: + data held in IE at Dublin; - data held in GB at Bracknell",
+        "reaching: + IE",  # Irish law now reaches the data where it is held
     ]
     new_basis = _us_facts(Register((Jurisdiction("FJ", "US", "a new disclosure order"),)))
     assert "routes:" in rules.stale_decisions(decided, new_basis)[("CORE", "US")][0]
@@ -141,11 +142,12 @@ def test_each_change_of_fact_sends_the_decision_back_and_says_what_changed():
     assert rules.stale_decisions(decided, gone) == {("CORE", "US"): ["the jurisdiction no longer reaches the data"]}
 
 
-def test_a_supplier_gaining_a_jurisdiction_is_a_new_exposure_not_a_stale_decision_on_another():
+def test_a_supplier_gaining_a_jurisdiction_is_a_new_exposure_and_sends_the_others_back():
     decided = _us_facts(Register((FJ_US,)))
     now = _us_facts(Register((FJ_US, Jurisdiction("FJ", "CN", "national intelligence law"))))
     assert set(now) == {("CORE", "CN"), ("CORE", "US")}
-    assert rules.stale_decisions(decided, now) == {}
+    # The decision on US law was taken when only US law reached the data.
+    assert rules.stale_decisions(decided, now) == {("CORE", "US"): ["reaching: + CN"]}
 
 
 codes = st.sampled_from(["GB", "US", "JP", "IE", "CN"])

@@ -219,11 +219,15 @@ def exposure_facts(
     holding: Holding,
     service: ServiceFacts,
     handlers: Sequence[Handler],
+    reaching: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The facts a decision on one exposure is taken on, as plain JSON-ready values: when any
-    of them changes, the decision is to be reviewed."""
+    of them changes, the decision is to be reviewed. `reaching` is every foreign jurisdiction
+    that reaches the data in the service: a supplier gaining one changes the picture the
+    decisions on the others were taken on."""
     return {
         "jurisdiction": jurisdiction,
+        "reaching": sorted(set(reaching)),
         "classification": holding.label,
         "accreditation": service.accreditation,
         "routes": sorted(
@@ -272,7 +276,12 @@ def assess_service(
             jurisdiction,
             tuple(found),
             exposure_facts(
-                jurisdiction=jurisdiction, routes=found, holding=holding, service=service, handlers=handlers
+                jurisdiction=jurisdiction,
+                routes=found,
+                holding=holding,
+                service=service,
+                handlers=handlers,
+                reaching=routes,
             ),
         )
         for jurisdiction, found in sorted(routes.items())

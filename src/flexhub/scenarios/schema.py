@@ -172,6 +172,7 @@ class ClassificationSpec:
     service: str
     classification: str
     sensitive: bool = False
+    position: int = field(default=0, compare=False)  # its place in the file's list, for messages
 
 
 @dataclass
@@ -1287,7 +1288,7 @@ def _organisation_assurance(check: _Checker, m: dict[str, Any], path: str, spec:
             if classification and (problem := classification_problem(classification, sensitive)):
                 check.error(f"{cpath}.sensitive", problem)
             elif service and classification:
-                spec.data_classifications.append(ClassificationSpec(service, classification, sensitive))
+                spec.data_classifications.append(ClassificationSpec(service, classification, sensitive, j))
 
 
 def _service_assurance(check: _Checker, m: dict[str, Any], path: str, service: ServiceSpec) -> None:
@@ -1335,8 +1336,8 @@ def _assurance_references(
     bought: set[tuple[str, str]] = {(c.member, line.service) for c in contracts for line in c.lines}
     bought |= {(member_of[d.contract], d.service) for d in deliveries if d.contract in member_of}
     for i, spec in enumerate(organisations):
-        for j, held in enumerate(spec.data_classifications or []):
-            where = f"organisations[{i}].data_classifications[{j}].service"
+        for held in spec.data_classifications or []:
+            where = f"organisations[{i}].data_classifications[{held.position}].service"
             if held.service not in catalogue:
                 check.error(where, f"unknown service {held.service!r}")
             elif (spec.code, held.service) not in bought:
