@@ -119,7 +119,7 @@ def test_a_new_sub_processor_sends_the_frameworks_decisions_back_and_tells_the_m
     assert decision(world, "QUILL", "TWO").state == "current"
     assert sorted(to for m in mail.outbox for to in m.to) == ["mbra-admin@example.gov.uk", "mbrb-admin@example.gov.uk"]
     to_mbra = next(m for m in mail.outbox if m.to == ["mbra-admin@example.gov.uk"])
-    assert "MBRA: 1 exposure decision to review" == to_mbra.subject
+    assert to_mbra.subject == "MBRA: 1 exposure decision to review"
     assert "NEWSUB" in to_mbra.body and "Bramblewick" not in to_mbra.body
     audit = AuditEntry.objects.filter(object_type="assurance.exposuredecision", changes__state__1="to-review")
     assert audit.count() == 2
