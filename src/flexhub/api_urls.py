@@ -34,7 +34,6 @@ router.register("staff", directory_api.StaffViewSet, basename="staffmember")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
 router.register("government-changes", government_api.MachineryChangeViewSet, basename="machinerychange")
-router.register("exposure", assurance_api.ExposureReportViewSet, basename="exposure")
 router.register("exposure-decisions", assurance_api.DecisionViewSet, basename="exposuredecision")
 router.register("data-classifications", assurance_api.ClassificationViewSet, basename="dataclassification")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
@@ -45,5 +44,6 @@ urlpatterns = [
     path("sla/", billing_api.sla_report, name="sla"),
     path("aged-debt/", billing_api.aged_debt_report, name="aged-debt"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
+    path("exposure/", assurance_api.ExposureReportView.as_view(), name="exposure"),
     *router.urls,
 ]

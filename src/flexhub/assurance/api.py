@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from flexhub.assurance import selectors, services
 from flexhub.assurance.models import ASSURANCE_ROLES, DataClassification, ExposureDecision, Outcome
@@ -19,14 +20,14 @@ from flexhub.frameworks.models import Classification, Framework, Service
 from flexhub.rules.exposure import decision_status
 
 
-class ExposureReportViewSet(ScopedViewSetMixin, viewsets.ViewSet):
+class ExposureReportView(ScopedViewSetMixin, APIView):
     """The exposure report of what the caller may see: a member admin its own data; an authority
     admin every member of its frameworks, with the exposures grouped by supplier and by jurisdiction."""
 
     allowed_roles = ASSURANCE_ROLES
 
     @extend_schema(responses={200: dict})
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         user: Any = request.user
         report = selectors.report_for_user(user)
         return Response(selectors.report_json(report, framework_wide=user.role == Role.AUTHORITY_ADMIN))
@@ -41,7 +42,7 @@ def _service(user: Any, framework_code: str, service_code: str) -> Service:
     return service
 
 
-class DecisionSerializer(serializers.ModelSerializer[ExposureDecision]):
+class ExposureDecisionSerializer(serializers.ModelSerializer[ExposureDecision]):
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     framework = serializers.CharField(source="service.framework.code")
     service = serializers.CharField(source="service.code")
@@ -81,7 +82,7 @@ class DecisionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
 
     allowed_roles = ASSURANCE_ROLES
     queryset = ExposureDecision.objects.all()
-    serializer_class = DecisionSerializer
+    serializer_class = ExposureDecisionSerializer
     filterset_fields = ["state", "outcome", "jurisdiction", "member__code"]
 
     def refine(self, queryset: Any) -> Any:
@@ -103,7 +104,7 @@ class DecisionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
         )
 
 
-class ClassificationSerializer(serializers.ModelSerializer[DataClassification]):
+class DataClassificationSerializer(serializers.ModelSerializer[DataClassification]):
     member: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     framework = serializers.CharField(source="service.framework.code")
     service = serializers.CharField(source="service.code")
@@ -121,7 +122,7 @@ class ClassificationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
 
     allowed_roles = ASSURANCE_ROLES
     queryset = DataClassification.objects.all()
-    serializer_class = ClassificationSerializer
+    serializer_class = DataClassificationSerializer
 
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("member", "service__framework")

@@ -118,6 +118,46 @@ def assess(framework: Framework, member: Organisation, facts: FrameworkFacts) ->
     )
 
 
+@dataclass(frozen=True)
+class MemberFacts:
+    """What members record of their data, for many (framework, member) pairs read at once."""
+
+    bought: dict[tuple[int, int], set[str]]
+    holdings: dict[tuple[int, int], dict[str, rules.Holding]]
+    allowed: dict[tuple[int, int], list[str]]
+
+
+def member_facts(pairs: list[tuple[int, int]]) -> MemberFacts:
+    """The services bought, the classifications and the allowed countries of every pair, in four
+    queries however many members there are."""
+    frameworks = {f for f, _ in pairs}
+    members = {m for _, m in pairs}
+    wanted = set(pairs)
+    bought: dict[tuple[int, int], set[str]] = {}
+    for framework_id, member_id, code in (
+        *ContractLine.objects.filter(
+            contract__framework_id__in=frameworks, contract__member_id__in=members
+        ).values_list("contract__framework_id", "contract__member_id", "service__code"),
+        *Delivery.objects.filter(contract__framework_id__in=frameworks, contract__member_id__in=members).values_list(
+            "contract__framework_id", "contract__member_id", "service__code"
+        ),
+    ):
+        bought.setdefault((framework_id, member_id), set()).add(code)
+    holdings: dict[tuple[int, int], dict[str, rules.Holding]] = {}
+    for framework_id, member_id, code, classification, sensitive in DataClassification.objects.filter(
+        service__framework_id__in=frameworks, member_id__in=members
+    ).values_list("service__framework_id", "member_id", "service__code", "classification", "sensitive"):
+        holdings.setdefault((framework_id, member_id), {})[code] = rules.Holding(classification, sensitive)
+    allowed = {
+        (framework_id, member_id): list(countries)
+        for framework_id, member_id, countries in MemberDataPolicy.objects.filter(
+            framework_id__in=frameworks, member_id__in=members
+        ).values_list("framework_id", "member_id", "allowed_countries")
+        if (framework_id, member_id) in wanted
+    }
+    return MemberFacts(bought, holdings, allowed)
+
+
 # The report --------------------------------------------------------------------------------
 
 
@@ -218,12 +258,21 @@ def exposure_report(
         )
     }
     facts_of: dict[int, FrameworkFacts] = {}
+    recorded = member_facts(pairs)
     for framework_id, member_id in sorted(pairs, key=lambda p: (frameworks[p[0]].code, members[p[1]].code)):
         framework, member = frameworks[framework_id], members[member_id]
         if framework_id not in facts_of:
             facts_of[framework_id] = framework_facts(framework)
             report.names.update(facts_of[framework_id].names)
-        for assessment in assess(framework, member, facts_of[framework_id]):
+        facts = facts_of[framework_id]
+        pair = (framework_id, member_id)
+        assessments = rules.assess_member(
+            [facts.services[code] for code in sorted(recorded.bought.get(pair, ())) if code in facts.services],
+            recorded.holdings.get(pair, {}),
+            facts.register,
+            recorded.allowed.get(pair, []),
+        )
+        for assessment in assessments:
             service = services[framework_id, assessment.service]
             lines = []
             for exposure in assessment.exposures:

@@ -413,3 +413,37 @@ def test_flexhub_report_exposure(world, capsys):
         call_command("report", "exposure", "--org", "NOPE")
     with pytest.raises(CommandError, match="SUPA is not a member"):
         call_command("report", "exposure", "--org", "SUPA")
+
+
+def test_the_report_costs_the_same_queries_however_many_members(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = page_client(world, "aauth-admin")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("exposure-report")).status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a session does more (the session itself)
+    before = queries()
+    one = world.frameworks["ONE"]
+    for i in range(3):
+        member = organisation_save(actor=CLI, code=f"NEWM{i}", name=f"New member {i}", roles=["member"])
+        framework_services.contract_sign(
+            actor=CLI,
+            framework=one,
+            ref=f"ONE-NEWM{i}",
+            member=member,
+            signed=dt.date(2022, 1, 1),
+            start=dt.date(2022, 2, 1),
+            end=dt.date(2022, 12, 31),
+            lines=[LineInput("CORE", 10), LineInput("TEL", 5)],
+        )
+        services.data_classification_set(
+            actor=CLI, member=member, service=core(world), classification="SECRET", sensitive=False
+        )
+    body = client.get(reverse("exposure-report")).content.decode()
+    assert body.count("New member") >= 6  # three members, two services each
+    assert queries() == before
