@@ -43,7 +43,8 @@ def test_the_ons_board_decision_is_recorded_after_a_new_sub_processor(browser, l
     # The exposure shown: ONS data OFFICIAL-SENSITIVE in the core service, US law through Fujitsu,
     # the board's decision to review because Fujitsu took on a US backup provider.
     _sign_in(page, "ons-admin")
-    page.click("nav >> text=Assurance")
+    page.click("nav >> text=Administration")
+    page.click("main >> text=Assurance")
     assert page.inner_text("[data-testid=classification-ONS-CORE]") == "OFFICIAL-SENSITIVE"
     status = page.locator("[data-testid=status-ONS-CORE-US]")
     assert "To review" in status.inner_text()
@@ -86,7 +87,8 @@ def test_the_ons_board_decision_is_recorded_after_a_new_sub_processor(browser, l
 
     # The authority sees it across the framework, by supplier and by jurisdiction.
     _sign_in(page, "co-authority")
-    page.click("nav >> text=Assurance")
+    page.click("nav >> text=Administration")
+    page.click("main >> text=Assurance")
     by_jurisdiction = page.inner_text("[data-testid=by-jurisdiction]")
     assert "ONS CORE through FJ, USBK: Accepted with mitigations" in by_jurisdiction
     assert "USBK" in page.inner_text("[data-testid=by-supplier]")

@@ -13,4 +13,11 @@ class AssuranceConfig(AppConfig):
         from flexhub.frameworks.guards import register_contract_guard
 
         register_contract_guard(refused_exposure_guard)
-        nav.register("Assurance", "exposure-report", ASSURANCE_ROLES, 70)
+        nav.register(
+            "Assurance",
+            "exposure-report",
+            ASSURANCE_ROLES,
+            95,
+            group=nav.ADMINISTRATION,
+            description="Whose law can reach each member's data, at what classification, and who accepted the risk.",
+        )

@@ -8,26 +8,16 @@ import datetime as dt
 
 from flexhub.assurance import services
 from flexhub.core.audit import Actor
-from flexhub.core.services import organisation_save
 from flexhub.core.testing.world import FRAMEWORK_MEMBERS, WORLD_BUILDERS, World
-from flexhub.frameworks.services import framework_enrol
-
-# A sub-processor per framework, named so that the world's markers find it out of scope.
-SUB_PROCESSORS = {
-    "ONE": ("SUBA", "Sable Hosting"),
-    "TWO": ("QSUB", "Quornshire Hosting"),
-    "THREE": ("WSUB", "Woldshire Hosting"),
-}
 
 
 def build_assurance(world: World, actor: Actor) -> None:
     for code, member_codes in FRAMEWORK_MEMBERS.items():
         framework = world.frameworks[code]
         supplier = framework.suppliers.get()
-        sub_code, sub_name = SUB_PROCESSORS[code]
-        sub = organisation_save(actor=actor, code=sub_code, name=sub_name, roles=["supplier"])
-        world.orgs[sub_code] = sub
-        framework_enrol(actor=actor, framework=framework, organisations=[sub])
+        # The framework's integrator stands in as the supplier's sub-processor: the world's
+        # organisations are fixed (other tests count them), and each framework has its own.
+        sub = framework.integrator
         services.supplier_jurisdiction_save(
             actor=actor,
             framework=framework,
