@@ -62,3 +62,39 @@ class AllowedCountriesForm(GovukForm):
 
     def countries(self) -> list[str]:
         return [c.strip() for c in self.cleaned_data.get("allowed_countries", "").split(",") if c.strip()]
+
+
+class JurisdictionForm(GovukForm):
+    framework = forms.ChoiceField(label="Framework")
+    organisation = forms.ChoiceField(label="Supplier or sub-processor")
+    jurisdiction = forms.CharField(max_length=32, label="Jurisdiction", help_text="A country code, such as US")
+    legal_basis = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Legal basis",
+        help_text="Why its law reaches the organisation: parent group has US operations: USA PATRIOT Act, CLOUD Act",
+    )
+    source = forms.CharField(required=False, max_length=300, help_text="Where this was found")
+    review_date = GovukDateField(label="Review date", required=False)
+
+    def __init__(
+        self, *args: Any, frameworks: list[tuple[str, str]], organisations: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].choices = frameworks  # type: ignore[attr-defined]
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+
+
+class SubProcessorForm(GovukForm):
+    framework = forms.ChoiceField(label="Framework")
+    supplier = forms.ChoiceField(label="Supplier")
+    sub_processor = forms.ChoiceField(label="Sub-processor")
+    reviewed_on = GovukDateField(label="Reviewed on", required=False, help_text="Leave empty if not yet reviewed")
+
+    def __init__(
+        self, *args: Any, frameworks: list[tuple[str, str]], organisations: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].choices = frameworks  # type: ignore[attr-defined]
+        self.fields["supplier"].choices = organisations  # type: ignore[attr-defined]
+        self.fields["sub_processor"].choices = organisations  # type: ignore[attr-defined]

@@ -12,19 +12,26 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from flexhub.assurance import selectors, services
-from flexhub.assurance.forms import AllowedCountriesForm, ClassificationForm, DecisionForm
-from flexhub.assurance.models import ASSURANCE_ROLES, ExposureDecision
+from flexhub.assurance.forms import (
+    AllowedCountriesForm,
+    ClassificationForm,
+    DecisionForm,
+    JurisdictionForm,
+    SubProcessorForm,
+)
+from flexhub.assurance.models import ASSURANCE_ROLES, ExposureDecision, SubProcessor, SupplierJurisdiction
 from flexhub.core.audit import Actor
 from flexhub.core.csvexport import csv_download
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
-from flexhub.core.models import AuditEntry
+from flexhub.core.models import AuditEntry, Organisation
 from flexhub.core.roles import Role
 from flexhub.core.viewmixins import RoleRequiredMixin, ScopedDetailView
 from flexhub.frameworks.models import Framework, Service
 from flexhub.rules.exposure import decision_status
 
 MEMBER_ADMIN = frozenset({Role.MEMBER_ADMIN})
+AUTHORITY_ADMIN = frozenset({Role.AUTHORITY_ADMIN})
 
 
 class ExposureReportView(RoleRequiredMixin, TemplateView):
@@ -79,9 +86,11 @@ class DecisionDetailView(ScopedDetailView):
 
 
 class MemberFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
-    """A member admin's form about its own data; a service's refusal shows on the form."""
+    """A member admin's form about its own data (or, for the register, the authority's); a
+    service's refusal shows on the form."""
 
     allowed_roles = MEMBER_ADMIN
+    success_url_name = "exposure-report"
 
     def act(self, form: Any) -> str:
         raise NotImplementedError
@@ -93,7 +102,7 @@ class MemberFormView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
             apply_rule_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, message)
-        return redirect("exposure-report")
+        return redirect(self.success_url_name)
 
 
 class DecideView(MemberFormView):
@@ -189,3 +198,86 @@ class AllowedCountriesView(MemberFormView):
         )
         allowed = ", ".join(policy.allowed_countries) or "any country"
         return f"Your data in {framework.code} may be held in {allowed}."
+
+
+class RegisterView(RoleRequiredMixin, TemplateView):
+    """The supplier register of the viewer's frameworks: jurisdictions and sub-processors."""
+
+    allowed_roles = ASSURANCE_ROLES
+    template_name = "assurance/register.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user: Any = self.request.user
+        return super().get_context_data(
+            jurisdictions=SupplierJurisdiction.objects.visible_to(user).select_related("framework", "organisation"),
+            sub_processors=SubProcessor.objects.visible_to(user).select_related(
+                "framework", "supplier", "sub_processor"
+            ),
+            can_change=user.role == Role.AUTHORITY_ADMIN,
+            **kwargs,
+        )
+
+
+class RegisterFormView(MemberFormView):
+    """The authority records a fact of the register; decisions it affects go back to review."""
+
+    allowed_roles = AUTHORITY_ADMIN
+    success_url_name = "supplier-register"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user: Any = self.request.user
+        frameworks = Framework.objects.visible_to(user).order_by("code")
+        organisations = (
+            Organisation.objects.visible_to(user)
+            .filter(is_supplier=True, frameworks__in=frameworks)
+            .distinct()
+            .order_by("code")
+        )
+        return {
+            **super().get_form_kwargs(),
+            "frameworks": [(str(f.pk), f.name) for f in frameworks],
+            "organisations": [(str(o.pk), str(o)) for o in organisations],
+        }
+
+    def _framework(self, form: Any) -> Framework:
+        return Framework.objects.visible_to(self.request.user).get(pk=int(form.cleaned_data["framework"]))
+
+    def _organisation(self, form: Any, field: str) -> Organisation:
+        organisation: Organisation = Organisation.objects.visible_to(self.request.user).get(
+            pk=int(form.cleaned_data[field])
+        )
+        return organisation
+
+
+class JurisdictionAddView(RegisterFormView):
+    form_class = JurisdictionForm
+    template_name = "assurance/register_form.html"
+    extra_context = {"heading": "Record a jurisdiction"}
+
+    def act(self, form: JurisdictionForm) -> str:
+        entry = services.supplier_jurisdiction_save(
+            actor=Actor.for_request(self.request),
+            framework=self._framework(form),
+            organisation=self._organisation(form, "organisation"),
+            jurisdiction=form.cleaned_data["jurisdiction"],
+            legal_basis=form.cleaned_data["legal_basis"],
+            source=form.cleaned_data["source"],
+            review_date=form.cleaned_data.get("review_date"),
+        )
+        return f"Recorded: the law of {entry.jurisdiction} reaches {entry.organisation.code}."
+
+
+class SubProcessorAddView(RegisterFormView):
+    form_class = SubProcessorForm
+    template_name = "assurance/register_form.html"
+    extra_context = {"heading": "Record a sub-processor"}
+
+    def act(self, form: SubProcessorForm) -> str:
+        link = services.sub_processor_save(
+            actor=Actor.for_request(self.request),
+            framework=self._framework(form),
+            supplier=self._organisation(form, "supplier"),
+            sub_processor=self._organisation(form, "sub_processor"),
+            reviewed_on=form.cleaned_data.get("reviewed_on"),
+        )
+        return f"Recorded: {link.sub_processor.code} is a sub-processor of {link.supplier.code}."

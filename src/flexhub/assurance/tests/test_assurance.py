@@ -447,3 +447,48 @@ def test_the_report_costs_the_same_queries_however_many_members(world):
     body = client.get(reverse("exposure-report")).content.decode()
     assert body.count("New member") >= 6  # three members, two services each
     assert queries() == before
+
+
+def test_the_authority_records_a_sub_processor_on_the_register_page(world, django_capture_on_commit_callbacks):
+    client = page_client(world, "aauth-admin")
+    page = client.get(reverse("supplier-register")).content.decode()
+    assert "SUPA&#x27;s parent group has US operations" in page and "Quornshire" not in page
+    form = client.get(reverse("sub-processor-add")).content.decode()
+    assert "Sparrow Supplies" in form and "Quornshire" not in form and "Woldshire" not in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sub-processor-add"),
+            {
+                "framework": world.frameworks["ONE"].pk,
+                "supplier": world.orgs["INTA"].pk,
+                "sub_processor": world.orgs["SUPA"].pk,
+            },
+        )
+    # INTA is no supplier, so it is not offered: the form says so rather than failing.
+    assert response.status_code == 200 and "Choose the supplier from the list" in response.content.decode()
+    spare = organisation_save(actor=CLI, code="SPARE", name="Spare Hosting", roles=["supplier"])
+    framework_services.framework_enrol(actor=CLI, framework=world.frameworks["ONE"], organisations=[spare])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sub-processor-add"),
+            {"framework": world.frameworks["ONE"].pk, "supplier": world.orgs["SUPA"].pk, "sub_processor": spare.pk},
+        )
+    assert response.status_code == 302
+    assert (
+        decision(world).state == "to-review" and "SPARE became a sub-processor of SUPA" in decision(world).review_note
+    )
+    response = client.post(
+        reverse("jurisdiction-add"),
+        {
+            "framework": world.frameworks["ONE"].pk,
+            "organisation": world.orgs["SUPA"].pk,
+            "jurisdiction": "cn",
+            "legal_basis": "national intelligence law",
+            "source": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "CN" in client.get(reverse("supplier-register")).content.decode()
+    assert page_client(world, "mbra-admin").get(reverse("jurisdiction-add")).status_code == 403
+    member_view = page_client(world, "mbra-admin").get(reverse("supplier-register")).content.decode()
+    assert "Record a jurisdiction" not in member_view and "national intelligence law" in member_view
