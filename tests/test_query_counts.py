@@ -26,6 +26,7 @@ from django.views.generic.list import MultipleObjectMixin
 from rest_framework.test import APIClient
 
 from flexhub.assets.services import asset_import
+from flexhub.assurance import services as assurance
 from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
 from flexhub.core.services import organisation_save, user_create
@@ -221,6 +222,24 @@ def add_tickets(world: World) -> None:
         ticket_comment(actor=Actor.for_cli(user), ticket=ticket, note="Still broken")
 
 
+def add_exposure_decisions(world: World) -> None:
+    """Three more jurisdictions reach SUPA in ONE; MBRA decides on each for its core service data
+    and classifies its data in the other services it buys."""
+    one = world.frameworks["ONE"]
+    core = one.services.get(code="CORE")
+    for code in ("JP", "IE", "CN"):
+        assurance.supplier_jurisdiction_save(
+            actor=CLI, framework=one, organisation=world.orgs["SUPA"], jurisdiction=code, legal_basis=f"{code} law"
+        )
+        assurance.exposure_decide(
+            actor=CLI, member=world.orgs["MBRA"], service=core, jurisdiction=code, outcome="accept", reason="ok"
+        )
+    for service in one.services.filter(code__in=["TEL", "BCS"]):
+        assurance.data_classification_set(
+            actor=CLI, member=world.orgs["MBRA"], service=service, classification="OFFICIAL", sensitive=True
+        )
+
+
 # The rows each listed model gets, by model name (so a model may move between apps).
 ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "organisation": add_members,
@@ -243,6 +262,8 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "machinerychange": add_government_changes,
     "ticket": add_tickets,
     "ticketevent": add_tickets,
+    "exposuredecision": add_exposure_decisions,
+    "dataclassification": add_exposure_decisions,
 }
 # The order to run them in: a transfer needs the staff, a credit note an issued invoice.
 ADDER_ORDER = [
@@ -262,6 +283,7 @@ ADDER_ORDER = [
     add_transfers,
     add_government_changes,
     add_tickets,
+    add_exposure_decisions,
 ]
 
 # Lists opened with a query: the whole audit log is over a page long already, so a full page

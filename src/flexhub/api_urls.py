@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from flexhub.assets import api as assets_api
+from flexhub.assurance import api as assurance_api
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
@@ -33,6 +34,8 @@ router.register("staff", directory_api.StaffViewSet, basename="staffmember")
 router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
 router.register("government-changes", government_api.MachineryChangeViewSet, basename="machinerychange")
+router.register("exposure-decisions", assurance_api.DecisionViewSet, basename="exposuredecision")
+router.register("data-classifications", assurance_api.ClassificationViewSet, basename="dataclassification")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
 
 urlpatterns = [
@@ -41,5 +44,6 @@ urlpatterns = [
     path("sla/", billing_api.sla_report, name="sla"),
     path("aged-debt/", billing_api.aged_debt_report, name="aged-debt"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
+    path("exposure/", assurance_api.ExposureReportView.as_view(), name="exposure"),
     *router.urls,
 ]

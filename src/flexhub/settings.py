@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "flexhub.billing",
     "flexhub.directory",
     "flexhub.assets",
+    "flexhub.assurance",
     "flexhub.government",
     "flexhub.scenarios",
 ]

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("flexhub.servicedesk.urls")),
     path("", include("flexhub.directory.urls")),
     path("", include("flexhub.assets.urls")),
+    path("", include("flexhub.assurance.urls")),
     path("", include("flexhub.government.urls")),
 ]

@@ -17,6 +17,7 @@ from flexhub.core.models import AuditAction, Organisation
 from flexhub.core.roles import OrganisationRole, Role
 from flexhub.core.services import organisation_save
 from flexhub.core.tenancy import is_authority_of
+from flexhub.frameworks.guards import check_contract_guards
 from flexhub.frameworks.models import (
     CallOffContract,
     Category,
@@ -496,6 +497,9 @@ def contract_sign(
             for line in lines
         ),
     )
+    check_contract_guards(
+        member=member, services=[services[line.service] for line in lines], doing="sign", contract=ref
+    )
     value = committed_value_at_signing(framework, terms)
     refusal = ceiling_refusal_text(ref, value, ceiling_position(framework).committed, framework.value_ceiling)
     if refusal:
@@ -557,6 +561,19 @@ def _lines_snapshot(lines: list[LineInput], changes: list[ChangeInput]) -> dict[
     }
 
 
+def _quantity_on(contract: CallOffContract, service: Service, day: dt.date) -> int:
+    """A line's quantity on `day`: its latest change on or before it, else the line's own."""
+    change = (
+        ContractChange.objects.filter(contract=contract, service=service, effective__lte=day)
+        .order_by("-effective")
+        .first()
+    )
+    if change is not None:
+        return change.quantity
+    line = contract.lines.filter(service=service).first()
+    return line.quantity if line is not None else 0
+
+
 @transaction.atomic
 def contract_change_record(
     *,
@@ -578,6 +595,8 @@ def contract_change_record(
             f"{effective} is outside the contract ({contract.start} to {contract.end})",
             field="effective",
         )
+    if quantity > _quantity_on(contract, service, effective):
+        check_contract_guards(member=contract.member, services=[service], doing="extend", contract=contract.ref)
     change, created = ContractChange.objects.get_or_create(
         contract=contract, service=service, effective=effective, defaults={"quantity": quantity}
     )

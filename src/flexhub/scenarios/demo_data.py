@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
 
 from flexhub.assets.services import asset_import
+from flexhub.assurance import services as assurance
+from flexhub.assurance.models import ExposureDecision
 from flexhub.billing.models import BillingRun
 from flexhub.billing.selectors import billing_terms
 from flexhub.billing.services import billing_issue, billing_run
@@ -17,6 +20,7 @@ from flexhub.core.roles import Role
 from flexhub.directory.models import StaffEvent
 from flexhub.directory.services import staff_import
 from flexhub.frameworks.models import Framework, Tower
+from flexhub.frameworks.services import framework_enrol
 from flexhub.rules.periods import Month, months
 from flexhub.scenarios.demo_tickets import demo_ticket_history
 from flexhub.scenarios.services import scenario_load, scenario_parse
@@ -156,6 +160,58 @@ def demo_live_tickets() -> None:
     )
 
 
+ONS_BOARD_REASON = (
+    "The PCS union warned the board that Fujitsu Services, part of a group with operations in the"
+    " United States, could be compelled under the USA PATRIOT Act to hand over the personal data ONS"
+    " holds, and asked that the service stay in-house. The board heard the union, weighed that risk"
+    " against running the desktop and infrastructure alone and the framework's savings, and went"
+    " ahead with the mitigations listed."
+)
+ONS_MITIGATIONS = [
+    "Census and survey data held only in UK data centres",
+    "Encryption keys for personal data held by ONS, not the supplier",
+    "The supplier tells ONS of any foreign disclosure request the law allows it to",
+]
+
+
+def demo_assurance(actor: Actor) -> None:
+    """The ONS story of issue 14: the board's decision on the US exposure of its data in the core
+    service, then a new sub-processor of Fujitsu (a US backup provider, illustrative) that sends
+    the decision back to review. Done once: a decision already recorded is left as it is."""
+    ons = Organisation.objects.get(code="ONS")
+    psf = Framework.objects.get(code="PSF")
+    core = psf.services.get(code="CORE")
+    if ExposureDecision.objects.filter(member=ons, service=core).exists():
+        return
+    board = User.objects.get(username="ons-admin")
+    assurance.exposure_decide(
+        actor=Actor(user=board, label=board.username, channel="web"),
+        member=ons,
+        service=core,
+        jurisdiction="US",
+        outcome="accept-with-mitigations",
+        mitigations=ONS_MITIGATIONS,
+        reason=ONS_BOARD_REASON,
+        decided_on=dt.date(2008, 3, 3),
+        review_date=dt.date(2027, 3, 3),
+    )
+    backup = services.organisation_save(
+        actor=actor, code="USBK", name="Example Offsite Backup Inc (illustrative)", roles=["supplier"]
+    )
+    framework_enrol(actor=actor, framework=psf, organisations=[backup])
+    assurance.supplier_jurisdiction_save(
+        actor=actor,
+        framework=psf,
+        organisation=backup,
+        jurisdiction="US",
+        legal_basis="incorporated in the United States: USA PATRIOT Act, CLOUD Act",
+        source="supplier's notice of a new sub-processor",
+    )
+    assurance.sub_processor_save(
+        actor=actor, framework=psf, supplier=Organisation.objects.get(code="FJ"), sub_processor=backup
+    )
+
+
 @transaction.atomic
 def demo_create() -> list[dict[str, str]]:
     """Load the demo scenario and make sure every demo login exists; returns the logins."""
@@ -186,4 +242,5 @@ def demo_create() -> list[dict[str, str]]:
         )
     demo_live_tickets()
     demo_directories(actor)
+    demo_assurance(actor)
     return logins

@@ -7,6 +7,14 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from flexhub.assurance.models import (
+    DataClassification,
+    DataLocation,
+    MemberDataPolicy,
+    ServiceHandler,
+    SubProcessor,
+    SupplierJurisdiction,
+)
 from flexhub.frameworks.models import (
     CallOffContract,
     ContractChange,
@@ -35,6 +43,7 @@ def scenario_export(framework: Framework) -> dict[str, Any]:
     ]
     document["services"] = [_service(s) for s in framework.services.order_by("pk").prefetch_related("bands")]
     document["contracts"] = _contracts(framework)
+    _assurance(framework, document)
     deliveries = [
         {
             "contract": d.contract.ref,
@@ -128,6 +137,40 @@ def _service(service: Any) -> dict[str, Any]:
         "classification": service.classification,
         "pricing": pricing,
     }
+
+
+def _assurance(framework: Framework, document: dict[str, Any]) -> None:
+    """The framework's assurance register, added to the organisations and services written."""
+    orgs = {o["code"]: o for o in document["organisations"]}
+    catalogue = {s["code"]: s for s in document["services"]}
+    for entry in SupplierJurisdiction.objects.filter(framework=framework).select_related("organisation"):
+        item: dict[str, Any] = {"jurisdiction": entry.jurisdiction, "basis": entry.legal_basis}
+        if entry.source:
+            item["source"] = entry.source
+        if entry.review_date:
+            item["review"] = entry.review_date.isoformat()
+        orgs[entry.organisation.code].setdefault("exposures", []).append(item)
+    for link in SubProcessor.objects.filter(framework=framework).select_related("supplier", "sub_processor"):
+        sub: dict[str, Any] = {"code": link.sub_processor.code}
+        if link.reviewed_on:
+            sub["reviewed"] = link.reviewed_on.isoformat()
+        orgs[link.supplier.code].setdefault("sub_processors", []).append(sub)
+    for policy in MemberDataPolicy.objects.filter(framework=framework).select_related("member"):
+        orgs[policy.member.code]["allowed_countries"] = list(policy.allowed_countries)
+    for held in DataClassification.objects.filter(service__framework=framework).select_related("member", "service"):
+        value: dict[str, Any] = {"service": held.service.code, "classification": held.classification}
+        if held.sensitive:
+            value["sensitive"] = True
+        orgs[held.member.code].setdefault("data_classifications", []).append(value)
+    for location in DataLocation.objects.filter(service__framework=framework).select_related("service"):
+        place: dict[str, Any] = {"country": location.country, "activity": location.activity}
+        if location.site:
+            place["site"] = location.site
+        catalogue[location.service.code].setdefault("data_locations", []).append(place)
+    for handler in ServiceHandler.objects.filter(service__framework=framework).select_related(
+        "service", "organisation"
+    ):
+        catalogue[handler.service.code].setdefault("handlers", []).append(handler.organisation.code)
 
 
 def _contracts(framework: Framework) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from flexhub.assurance.models import Activity, DataLocation, SupplierJurisdiction
 from flexhub.core.models import Organisation, Region
 from flexhub.core.roles import OrganisationRole
 from flexhub.frameworks.models import (
@@ -39,6 +40,7 @@ from flexhub.frameworks.models import (
     Tower,
     Unit,
 )
+from flexhub.rules.exposure import classification_problem
 from flexhub.rules.pricing import (
     POOLED,
     Band,
@@ -131,6 +133,9 @@ BAND_FROM_MAX = _max_whole(PriceBand, "start")
 LINE_QUANTITY_MAX = _max_whole(ContractLine, "quantity")
 CHANGE_QUANTITY_MAX = _max_whole(ContractChange, "quantity")
 MINUTES_MAX = _max_whole(SlaTarget, "resolve_minutes")
+JURISDICTION_SOURCE = _max_length(SupplierJurisdiction, "source")
+LOCATION_SITE = _max_length(DataLocation, "site")
+ACTIVITIES = tuple(Activity.values)
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -147,6 +152,37 @@ class ScenarioInvalid(Exception):
 
 
 @dataclass
+class ExposureSpec:
+    """A jurisdiction whose law reaches the organisation, with the legal basis (the register)."""
+
+    jurisdiction: str
+    basis: str
+    source: str = ""
+    review: dt.date | None = None
+
+
+@dataclass
+class SubProcessorSpec:
+    code: str
+    reviewed: dt.date | None = None
+
+
+@dataclass
+class ClassificationSpec:
+    service: str
+    classification: str
+    sensitive: bool = False
+    position: int = field(default=0, compare=False)  # its place in the file's list, for messages
+
+
+@dataclass
+class LocationSpec:
+    country: str
+    site: str = ""
+    activity: str = "held"
+
+
+@dataclass
 class OrganisationSpec:
     code: str
     name: str
@@ -159,6 +195,10 @@ class OrganisationSpec:
     address: str | None = None
     vat_number: str | None = None
     finance_email: str | None = None
+    exposures: list[ExposureSpec] | None = None
+    sub_processors: list[SubProcessorSpec] | None = None
+    allowed_countries: list[str] | None = None
+    data_classifications: list[ClassificationSpec] | None = None
 
 
 @dataclass
@@ -208,6 +248,8 @@ class ServiceSpec:
     model: str
     ratchet: bool
     bands: list[BandSpec]
+    data_locations: list[LocationSpec] | None = None
+    handlers: list[str] | None = None
 
     @property
     def pricing(self) -> Pricing:
@@ -537,6 +579,7 @@ def validate(document: Any) -> Scenario:
     sla = _sla(check, root["sla"]) if root.get("sla") is not None else None
     towers = {t.code for t in framework.towers} if framework else set()
     tickets = _tickets(check, root.get("tickets"), orgs, towers)
+    _assurance_references(check, organisations, services, contracts, deliveries)
     if framework and not check.errors:
         _ceiling_guard(check, framework, contracts, catalogue)
     if check.errors or framework is None:
@@ -562,6 +605,10 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
                 "address",
                 "vat_number",
                 "finance_email",
+                "exposures",
+                "sub_processors",
+                "allowed_countries",
+                "data_classifications",
             ),
         )
         if m is None:
@@ -599,6 +646,7 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
             )
             if spec.finance_email and not _is_email(spec.finance_email):
                 check.error(f"{path}.finance_email", f"{spec.finance_email!r} is not an email address")
+        _organisation_assurance(check, m, path, spec)
         if code is not None:
             if code in seen:
                 check.error(f"{path}.code", f"duplicate organisation code {code!r}")
@@ -613,6 +661,13 @@ def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
             elif code == spec.code:
                 check.error(f"{path}.predecessors[{j}]", "an organisation cannot be its own predecessor")
         spec.predecessors = codes
+    for i, spec in enumerate(result):
+        for j, link in enumerate(spec.sub_processors or []):
+            where = f"organisations[{i}].sub_processors[{j}].code"
+            if link.code not in seen:
+                check.error(where, f"unknown organisation {link.code!r}")
+            elif link.code == spec.code:
+                check.error(where, "an organisation cannot be its own sub-processor")
     return result
 
 
@@ -742,7 +797,12 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
     seen: set[str] = set()
     for i, item in enumerate(check.items(node, "services")):
         path = f"services[{i}]"
-        m = check.mapping(item, path, ("code", "name", "category", "unit", "pricing"), ("classification",))
+        m = check.mapping(
+            item,
+            path,
+            ("code", "name", "category", "unit", "pricing"),
+            ("classification", "data_locations", "handlers"),
+        )
         if m is None:
             continue
         code = check.code(m["code"], f"{path}.code")
@@ -764,7 +824,9 @@ def _services(check: _Checker, node: Any) -> list[ServiceSpec]:
             continue
         model, ratchet, bands = pricing
         assert code and name and category and unit
-        result.append(ServiceSpec(code, name, category, unit, classification, model, ratchet, bands))
+        service = ServiceSpec(code, name, category, unit, classification, model, ratchet, bands)
+        _service_assurance(check, m, path, service)
+        result.append(service)
     return result
 
 
@@ -1166,3 +1228,117 @@ def _ceiling_guard(
             check.error(f"contracts[{index}]", refusal)
             return
         committed += contract.committed_value
+
+
+# Assurance (issue 14): the register, where data lives, and members' classifications -------------
+
+
+def _organisation_assurance(check: _Checker, m: dict[str, Any], path: str, spec: OrganisationSpec) -> None:
+    """The optional assurance keys of an organisation: `exposures`, `sub_processors`,
+    `allowed_countries` (members) and `data_classifications` (members)."""
+    if "exposures" in m:
+        spec.exposures = []
+        seen: set[str] = set()
+        for j, item in enumerate(check.items(m["exposures"], f"{path}.exposures")):
+            epath = f"{path}.exposures[{j}]"
+            e = check.mapping(item, epath, ("jurisdiction", "basis"), ("source", "review"))
+            if e is None:
+                continue
+            jurisdiction = check.code(e["jurisdiction"], f"{epath}.jurisdiction")
+            basis = check.text(e["basis"], f"{epath}.basis")
+            source = (
+                check.text(e["source"], f"{epath}.source", allow_empty=True, max_length=JURISDICTION_SOURCE)
+                if "source" in e
+                else ""
+            )
+            review = check.date(e["review"], f"{epath}.review") if e.get("review") is not None else None
+            if jurisdiction in seen:
+                check.error(f"{epath}.jurisdiction", f"jurisdiction {jurisdiction!r} is given twice")
+            if jurisdiction and basis and source is not None:
+                seen.add(jurisdiction)
+                spec.exposures.append(ExposureSpec(jurisdiction, basis, source, review))
+    if "sub_processors" in m:
+        spec.sub_processors = []
+        for j, item in enumerate(check.items(m["sub_processors"], f"{path}.sub_processors")):
+            spath = f"{path}.sub_processors[{j}]"
+            s = check.mapping(item, spath, ("code",), ("reviewed",))
+            if s is None:
+                continue
+            code = check.code(s["code"], f"{spath}.code")
+            reviewed = check.date(s["reviewed"], f"{spath}.reviewed") if s.get("reviewed") is not None else None
+            if code is not None:
+                spec.sub_processors.append(SubProcessorSpec(code, reviewed))
+    for key in ("allowed_countries", "data_classifications"):
+        if key in m and "member" not in spec.roles:
+            check.error(f"{path}.{key}", "only a member has this")
+    if "allowed_countries" in m:
+        spec.allowed_countries = check.code_list(m["allowed_countries"], f"{path}.allowed_countries")
+    if "data_classifications" in m:
+        spec.data_classifications = []
+        for j, item in enumerate(check.items(m["data_classifications"], f"{path}.data_classifications")):
+            cpath = f"{path}.data_classifications[{j}]"
+            c = check.mapping(item, cpath, ("service", "classification"), ("sensitive",))
+            if c is None:
+                continue
+            service = check.code(c["service"], f"{cpath}.service")
+            classification = check.choice(
+                c["classification"], f"{cpath}.classification", CLASSIFICATIONS, "classification"
+            )
+            sensitive = bool(check.flag(c["sensitive"], f"{cpath}.sensitive")) if "sensitive" in c else False
+            if classification and (problem := classification_problem(classification, sensitive)):
+                check.error(f"{cpath}.sensitive", problem)
+            elif service and classification:
+                spec.data_classifications.append(ClassificationSpec(service, classification, sensitive, j))
+
+
+def _service_assurance(check: _Checker, m: dict[str, Any], path: str, service: ServiceSpec) -> None:
+    """A service's optional `data_locations` and `handlers`."""
+    if "data_locations" in m:
+        service.data_locations = []
+        for j, item in enumerate(check.items(m["data_locations"], f"{path}.data_locations")):
+            lpath = f"{path}.data_locations[{j}]"
+            loc = check.mapping(item, lpath, ("country",), ("site", "activity"))
+            if loc is None:
+                continue
+            country = check.code(loc["country"], f"{lpath}.country")
+            site = (
+                check.text(loc["site"], f"{lpath}.site", allow_empty=True, max_length=LOCATION_SITE)
+                if "site" in loc
+                else ""
+            )
+            activity = (
+                check.choice(loc["activity"], f"{lpath}.activity", ACTIVITIES, "activity")
+                if "activity" in loc
+                else "held"
+            )
+            if country and site is not None and activity:
+                service.data_locations.append(LocationSpec(country, site, activity))
+    if "handlers" in m:
+        service.handlers = check.code_list(m["handlers"], f"{path}.handlers")
+
+
+def _assurance_references(
+    check: _Checker,
+    organisations: list[OrganisationSpec],
+    services: list[ServiceSpec],
+    contracts: list[ContractSpec],
+    deliveries: list[DeliverySpec],
+) -> None:
+    """A service's handlers are organisations of the file; a member classifies only the data it
+    puts into a service it buys in the file (on a contract line or a delivery)."""
+    codes = {o.code for o in organisations}
+    for i, service in enumerate(services):
+        for j, code in enumerate(service.handlers or []):
+            if code not in codes:
+                check.error(f"services[{i}].handlers[{j}]", f"unknown organisation {code!r}")
+    catalogue = {s.code for s in services}
+    member_of = {c.ref: c.member for c in contracts}
+    bought: set[tuple[str, str]] = {(c.member, line.service) for c in contracts for line in c.lines}
+    bought |= {(member_of[d.contract], d.service) for d in deliveries if d.contract in member_of}
+    for i, spec in enumerate(organisations):
+        for held in spec.data_classifications or []:
+            where = f"organisations[{i}].data_classifications[{held.position}].service"
+            if held.service not in catalogue:
+                check.error(where, f"unknown service {held.service!r}")
+            elif (spec.code, held.service) not in bought:
+                check.error(where, f"{spec.code} buys no {held.service} in this file")

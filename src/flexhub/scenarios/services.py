@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from flexhub.assurance import services as assurance
 from flexhub.core.audit import Actor
 from flexhub.core.bulk import LoadCounts, bulk_page_cache, refresh_planner_statistics
 from flexhub.core.models import Organisation
@@ -115,7 +116,57 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
     if scenario.sla is not None:
         sla_policy_load(actor=actor, framework=framework, spec=scenario.sla, counts=counts)
     tickets_load(actor=actor, framework=framework, specs=scenario.tickets, orgs=orgs, counts=counts)
+    _assurance(actor, scenario, framework, orgs, services)
     return report
+
+
+def _assurance(
+    actor: Actor, scenario: Scenario, framework: Any, orgs: dict[str, Organisation], services: dict[str, Any]
+) -> None:
+    """The register, where each service's data lives and who handles it, and each member's limits
+    and classifications, through the assurance services (each a no-op when nothing changed;
+    what the file leaves out is kept)."""
+    for spec in scenario.organisations:
+        org = orgs[spec.code]
+        for entry in spec.exposures or []:
+            assurance.supplier_jurisdiction_save(
+                actor=actor,
+                framework=framework,
+                organisation=org,
+                jurisdiction=entry.jurisdiction,
+                legal_basis=entry.basis,
+                source=entry.source,
+                review_date=entry.review,
+            )
+        for link in spec.sub_processors or []:
+            assurance.sub_processor_save(
+                actor=actor, framework=framework, supplier=org, sub_processor=orgs[link.code], reviewed_on=link.reviewed
+            )
+    for service_spec in scenario.services:
+        service = services[service_spec.code]
+        if service_spec.data_locations is not None:
+            assurance.data_locations_set(
+                actor=actor,
+                service=service,
+                locations=[(loc.country, loc.site, loc.activity) for loc in service_spec.data_locations],
+            )
+        if service_spec.handlers is not None:
+            assurance.service_handlers_set(
+                actor=actor, service=service, organisations=[orgs[code] for code in service_spec.handlers]
+            )
+    for spec in scenario.organisations:
+        if spec.allowed_countries is not None:
+            assurance.member_data_policy_set(
+                actor=actor, framework=framework, member=orgs[spec.code], allowed_countries=spec.allowed_countries
+            )
+        for held in spec.data_classifications or []:
+            assurance.data_classification_set(
+                actor=actor,
+                member=orgs[spec.code],
+                service=services[held.service],
+                classification=held.classification,
+                sensitive=held.sensitive,
+            )
 
 
 def _organisations(actor: Actor, scenario: Scenario) -> dict[str, Organisation]:
