@@ -9,6 +9,7 @@ from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
 from flexhub.frameworks import api as frameworks_api
 from flexhub.government import api as government_api
+from flexhub.rollout import api as rollout_api
 from flexhub.servicedesk import api as servicedesk_api
 
 app_name = "api"
@@ -34,6 +35,9 @@ router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
 router.register("government-changes", government_api.MachineryChangeViewSet, basename="machinerychange")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
+router.register("rollout-templates", rollout_api.RolloutTemplateViewSet, basename="rollouttemplate")
+router.register("programmes", rollout_api.ProgrammeViewSet, basename="programme")
+router.register("waves", rollout_api.WaveViewSet, basename="wave")
 
 urlpatterns = [
     path("me/", core_api.me, name="me"),

@@ -189,4 +189,3 @@ def measured_moved(deployed_at_site: int, staff_at_site: int, seats: int) -> int
     where the directory knows the site, by the people there (a device for nobody is not a seat)."""
     moved = min(deployed_at_site, seats)
     return min(moved, staff_at_site) if staff_at_site else moved
-
