@@ -96,24 +96,6 @@ class ProgrammeStageSerializer(serializers.ModelSerializer[ProgrammeStage]):
         ]
 
 
-def _wave_json(row: selectors.WaveRow) -> dict[str, Any]:
-    wave = row.wave
-    return {
-        "id": wave.pk,
-        "programme": wave.programme.code,
-        "number": wave.number,
-        "site": wave.site,
-        "seats": wave.seats,
-        "baseline_date": wave.baseline_date.isoformat(),
-        "planned_date": wave.planned_date.isoformat(),
-        "deployed": row.deployed,
-        "staff": row.staff,
-        "moved": row.moved,
-        "complete": row.complete,
-        "seat_request": wave.seat_request_id,
-    }
-
-
 class WaveSerializer(serializers.Serializer[Any]):
     """A wave with its progress, measured from the asset register and the directory."""
 
@@ -155,29 +137,6 @@ class ProgrammeSerializer(serializers.Serializer[Any]):
     waves = WaveSerializer(many=True, read_only=True)
 
 
-def programme_json(row: selectors.ProgrammeRow) -> dict[str, Any]:
-    programme = row.programme
-    return {
-        "id": programme.pk,
-        "member": programme.member.code,
-        "framework": programme.framework.code,
-        "code": programme.code,
-        "name": programme.name,
-        "template_name": programme.template_name,
-        "start": programme.start.isoformat(),
-        "contract": programme.contract.ref if programme.contract_id and programme.contract else None,
-        "service": programme.service.code if programme.service_id and programme.service else None,
-        "state": row.state.value,
-        "seats": row.seats,
-        "seats_to_move": row.to_move,
-        "baseline_finish": row.baseline_finish.isoformat() if row.baseline_finish else None,
-        "planned_finish": row.planned_finish.isoformat() if row.planned_finish else None,
-        "slippage_days": row.slippage_days,
-        "stages": ProgrammeStageSerializer(row.stages, many=True).data,
-        "waves": [_wave_json(w) for w in row.waves],
-    }
-
-
 class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Programmes with their stages, waves (measured) and state: the authority's members' or your
     own. POST (member admins) starts one from a template with its sites."""
@@ -192,10 +151,10 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ig
 
     def list(self, request: Request) -> Response:
         rows = selectors.programme_rows(self.filter_queryset(self.get_queryset()))
-        return Response([programme_json(r) for r in rows])
+        return Response([selectors.programme_json(r) for r in rows])
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(programme_json(selectors.programme_row(self.get_object())))
+        return Response(selectors.programme_json(selectors.programme_row(self.get_object())))
 
     def create(self, request: Request) -> Response:
         body = ProgrammeSerializer(data=request.data)
@@ -227,7 +186,7 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ig
                 service=service,
             ),
         )
-        return Response(programme_json(selectors.programme_row(programme)), status=status.HTTP_201_CREATED)
+        return Response(selectors.programme_json(selectors.programme_row(programme)), status=status.HTTP_201_CREATED)
 
 
 class WaveViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -246,11 +205,11 @@ class WaveViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[
     def list(self, request: Request) -> Response:
         waves = self.filter_queryset(self.get_queryset()).order_by("programme_id", "number")
         measured = self._rows(waves)
-        return Response([_wave_json(measured[w.pk]) for w in waves])
+        return Response([selectors.wave_json(measured[w.pk]) for w in waves])
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         wave = self.get_object()
-        return Response(_wave_json(self._rows(Wave.objects.filter(pk=wave.pk))[wave.pk]))
+        return Response(selectors.wave_json(self._rows(Wave.objects.filter(pk=wave.pk))[wave.pk]))
 
     @extend_schema(request=None, responses=WaveSerializer)
     @action(detail=True, methods=["post"], url_path="seat-change")
@@ -262,4 +221,4 @@ class WaveViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[
             raise RuleError("the programme names no contract and service to change", field="contract")
         services.wave_seat_change(actor=self.actor(), wave=wave, **suggestion)
         wave.refresh_from_db()
-        return Response(_wave_json(self._rows(Wave.objects.filter(pk=wave.pk))[wave.pk]))
+        return Response(selectors.wave_json(self._rows(Wave.objects.filter(pk=wave.pk))[wave.pk]))

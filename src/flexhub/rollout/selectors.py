@@ -251,3 +251,68 @@ def portfolio_csv_rows(rows: Iterable[ProgrammeRow]) -> list[tuple[Any, ...]]:
         )
         for r in rows
     ]
+
+
+STAGE_FIELDS = (
+    "id",
+    "key",
+    "name",
+    "duration_days",
+    "depends_on",
+    "checklist",
+    "is_waves",
+    "not_before",
+    "baseline_start",
+    "baseline_end",
+    "planned_start",
+    "planned_end",
+    "slippage_days",
+    "completed_on",
+)
+
+
+def stage_json(stage: ProgrammeStage) -> dict[str, Any]:
+    """A stage as the API and `flexhub rollout --json` write it (dates in ISO 8601)."""
+    values = {name: getattr(stage, name) for name in STAGE_FIELDS}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def wave_json(row: WaveRow) -> dict[str, Any]:
+    wave = row.wave
+    return {
+        "id": wave.pk,
+        "programme": wave.programme.code,
+        "number": wave.number,
+        "site": wave.site,
+        "seats": wave.seats,
+        "baseline_date": wave.baseline_date.isoformat(),
+        "planned_date": wave.planned_date.isoformat(),
+        "deployed": row.deployed,
+        "staff": row.staff,
+        "moved": row.moved,
+        "complete": row.complete,
+        "seat_request": wave.seat_request_id,
+    }
+
+
+def programme_json(row: ProgrammeRow) -> dict[str, Any]:
+    programme = row.programme
+    return {
+        "id": programme.pk,
+        "member": programme.member.code,
+        "framework": programme.framework.code,
+        "code": programme.code,
+        "name": programme.name,
+        "template_name": programme.template_name,
+        "start": programme.start.isoformat(),
+        "contract": programme.contract.ref if programme.contract_id and programme.contract else None,
+        "service": programme.service.code if programme.service_id and programme.service else None,
+        "state": row.state.value,
+        "seats": row.seats,
+        "seats_to_move": row.to_move,
+        "baseline_finish": row.baseline_finish.isoformat() if row.baseline_finish else None,
+        "planned_finish": row.planned_finish.isoformat() if row.planned_finish else None,
+        "slippage_days": row.slippage_days,
+        "stages": [stage_json(s) for s in row.stages],
+        "waves": [wave_json(w) for w in row.waves],
+    }

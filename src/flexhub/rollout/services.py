@@ -137,11 +137,20 @@ def _may_run(actor: Actor, member: Organisation) -> None:
 
 @transaction.atomic
 def programme_start(
-    *, actor: Actor, template: RolloutTemplate, member: Organisation, programme: ProgrammeInput
+    *,
+    actor: Actor,
+    template: RolloutTemplate,
+    member: Organisation,
+    programme: ProgrammeInput,
+    sites_from_directory: bool = True,
 ) -> Programme:
     """Start a member's programme from a copy of the template: stage dates follow from the start,
     the durations and the dependencies (and are kept as the baseline); one wave per site, spread
-    over the waves stage, each of the people in post there unless its seats are given."""
+    over the waves stage, each of the people in post there unless its seats are given.
+
+    A scenario file (`sites_from_directory=False`) names each wave's site and seats itself: it
+    is loaded before any directory, so its sites are not looked up; progress is still measured
+    from the asset register and the directory once they are there."""
     _may_run(actor, member)
     framework = template.framework
     if not framework.participants.filter(pk=member.pk).exists():
@@ -173,7 +182,9 @@ def programme_start(
     waves = list(programme.waves)
     seen: set[str] = set()
     for wave in waves:
-        if wave.site not in sites:
+        if not sites_from_directory and wave.seats is None:
+            raise RuleError(f"the wave at {wave.site!r} needs its seats", field="sites")
+        if sites_from_directory and wave.site not in sites:
             raise RuleError(f"{wave.site!r} is not a site in {member.code}'s staff directory", field="sites")
         if wave.site in seen:
             raise RuleError(f"{wave.site!r} is chosen twice", field="sites")
