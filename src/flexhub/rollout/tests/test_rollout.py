@@ -5,8 +5,11 @@ every role."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -18,8 +21,9 @@ from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditEntry
 from flexhub.frameworks.models import SeatChangeRequest
 from flexhub.rollout import services
+from flexhub.rollout.api import ProgrammeStageSerializer
 from flexhub.rollout.models import Programme, ProgrammeStage, RolloutTemplate, Wave
-from flexhub.rollout.selectors import programme_row
+from flexhub.rollout.selectors import programme_row, stage_json
 from flexhub.rollout.services import ProgrammeInput, StageInput, WaveInput
 from flexhub.rules.rollout import ProgrammeState
 
@@ -375,3 +379,29 @@ def test_api_waves_measured_and_seat_change(world):
     assert api(world, "mbra-admin").post(f"/api/v1/waves/{waves[1]['id']}/seat-change/").status_code == 400
     mbrb_wave = Wave.objects.filter(programme=programme_of("MBRB")).first()
     assert api(world, "mbra-admin").post(f"/api/v1/waves/{mbrb_wave.pk}/seat-change/").status_code == 404
+
+
+# CLI -------------------------------------------------------------------------
+
+
+def test_rollout_command_lists_and_shows_a_programme(world):
+
+    out = io.StringIO()
+    call_command("rollout", "--framework", "ONE", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:3] == ["MBRA", "DESK-1", "Late"]
+    assert lines[-1] == "2 programmes: 2 late; 4 of 6 seats to move"
+    out = io.StringIO()
+    call_command("rollout", "--org", "MBRA", "--programme", "DESK-1", "--json", stdout=out)
+    (shown,) = json.loads(out.getvalue())
+    assert shown["member"] == "MBRA" and [w["moved"] for w in shown["waves"]] == [1, 0]
+    with pytest.raises(CommandError, match="4 members have a programme 'DESK-1'"):
+        call_command("rollout", "--programme", "DESK-1", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no programme 'NOPE'"):
+        call_command("rollout", "--programme", "NOPE", stdout=io.StringIO())
+
+
+def test_stage_json_writes_what_the_serializer_would(world):
+
+    for stage in programme_of("MBRA").stages.all():
+        assert stage_json(stage) == dict(ProgrammeStageSerializer(stage).data)
