@@ -43,7 +43,7 @@ class PortfolioView(ScopedListView):
         return programmes
 
     def rows(self) -> list[selectors.ProgrammeRow]:
-        rows = selectors.programme_rows(self.get_queryset())
+        rows = selectors.programme_rows(self.get_queryset(), dates_only=True)
         state = self.request.GET.get("state", "")
         return [r for r in rows if r.state.value == state] if state in {s.value for s in ProgrammeState} else rows
 
