@@ -4,6 +4,8 @@ from flexhub.rollout import views
 
 urlpatterns = [
     path("rollout/", views.PortfolioView.as_view(), name="rollout-portfolio"),
+    path("rollout/portfolio.csv", views.PortfolioCsvView.as_view(), name="rollout-portfolio-csv"),
+    path("rollout/programmes/<int:pk>/csv/", views.ProgrammeCsvView.as_view(), name="programme-csv"),
     path("rollout/templates/<int:pk>/", views.TemplateDetailView.as_view(), name="rollout-template-detail"),
     path("rollout/templates/<int:pk>/start/", views.ProgrammeStartView.as_view(), name="programme-start"),
     path("rollout/programmes/<int:pk>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),

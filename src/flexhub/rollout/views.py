@@ -10,10 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views import View
 
 from flexhub.core.csvexport import csv_download
 from flexhub.core.roles import Role
-from flexhub.core.viewmixins import ObjectFormView, ScopedDetailView, ScopedListView
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks.forms import SeatChangeForm
 from flexhub.frameworks.models import CallOffContract, Service
 from flexhub.rollout import selectors, services
@@ -23,6 +25,16 @@ from flexhub.rollout.models import ROLLOUT_ROLES, Programme, ProgrammeStage, Rol
 from flexhub.rules.rollout import ProgrammeState
 
 MEMBER_ADMIN_ONLY = frozenset({Role.MEMBER_ADMIN})
+
+
+def portfolio_rows(request: HttpRequest, programmes: QuerySet[Programme]) -> list[selectors.ProgrammeRow]:
+    """The portfolio's programmes narrowed by the page's filters (?member=CODE, ?state=...)."""
+    member = request.GET.get("member", "").strip()
+    if member:
+        programmes = programmes.filter(member__code=member)
+    rows = selectors.programme_rows(programmes.order_by("member__code", "code"), dates_only=True)
+    state = request.GET.get("state", "")
+    return [r for r in rows if r.state.value == state] if state in {s.value for s in ProgrammeState} else rows
 
 
 class PortfolioView(ScopedListView):
@@ -36,23 +48,10 @@ class PortfolioView(ScopedListView):
     paginate_by = None
 
     def get_queryset(self) -> QuerySet[Programme]:
-        programmes = super().get_queryset().order_by("member__code", "code")
-        member = self.request.GET.get("member", "").strip()
-        if member:
-            programmes = programmes.filter(member__code=member)
-        return programmes
+        return super().get_queryset().order_by("member__code", "code")
 
     def rows(self) -> list[selectors.ProgrammeRow]:
-        rows = selectors.programme_rows(self.get_queryset(), dates_only=True)
-        state = self.request.GET.get("state", "")
-        return [r for r in rows if r.state.value == state] if state in {s.value for s in ProgrammeState} else rows
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("format") == "csv":
-            return csv_download(
-                "rollout-portfolio.csv", selectors.PORTFOLIO_CSV_HEADER, selectors.portfolio_csv_rows(self.rows())
-            )
-        return super().get(request, *args, **kwargs)
+        return portfolio_rows(self.request, self.get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -62,6 +61,32 @@ class PortfolioView(ScopedListView):
         context["states"] = list(ProgrammeState)
         context["templates"] = RolloutTemplate.objects.visible_to(self.request.user).select_related("framework")
         return context
+
+
+class PortfolioCsvView(RoleRequiredMixin, View):
+    """The portfolio as the page filters it, one programme a line."""
+
+    allowed_roles = ROLLOUT_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        programmes = Programme.objects.visible_to(request.user)
+        rows = portfolio_rows(request, programmes)
+        return csv_download("rollout-portfolio.csv", selectors.PORTFOLIO_CSV_HEADER, selectors.portfolio_csv_rows(rows))
+
+
+class ProgrammeCsvView(RoleRequiredMixin, View):
+    """A programme's stages (baseline, planned, slippage) and waves (seats and what is measured)."""
+
+    model = Programme
+    allowed_roles = ROLLOUT_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        programme = get_visible_or_404(Programme, request.user, pk=pk)
+        return csv_download(
+            f"rollout-{programme.member.code}-{programme.code}.csv",
+            selectors.PROGRAMME_CSV_HEADER,
+            selectors.programme_csv_rows(selectors.programme_row(programme)),
+        )
 
 
 class TemplateDetailView(ScopedDetailView):
@@ -123,16 +148,6 @@ class ProgrammeDetailView(ScopedDetailView):
     allowed_roles = ROLLOUT_ROLES
     template_name = "rollout/programme_detail.html"
     context_object_name = "programme"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("format") == "csv":
-            programme = self.get_object()
-            return csv_download(
-                f"rollout-{programme.member.code}-{programme.code}.csv",
-                selectors.PROGRAMME_CSV_HEADER,
-                selectors.programme_csv_rows(selectors.programme_row(programme)),
-            )
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

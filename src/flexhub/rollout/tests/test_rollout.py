@@ -242,7 +242,7 @@ def test_portfolio_states_filter_and_csv(world):
     body = client.get(reverse("rollout-portfolio") + "?state=late").content.decode()
     assert "Ashcombe Council desktops" in body  # 2020 plan, waves not done by today
     assert "Ashcombe Council desktops" not in client.get(reverse("rollout-portfolio") + "?state=done").content.decode()
-    csv = client.get(reverse("rollout-portfolio") + "?format=csv").content.decode("utf-8-sig").splitlines()
+    csv = client.get(reverse("rollout-portfolio-csv")).content.decode("utf-8-sig").splitlines()
     assert csv[0].startswith("member,programme,name,template")
     assert {line.split(",")[0] for line in csv[1:]} == {"MBRA", "MBRB"}
     assert csv[1].split(",")[-3:] == ["late", "3", "2"]
@@ -267,7 +267,11 @@ def test_programme_csv_and_slippage_highlighted(world):
     url = reverse("programme-detail", kwargs={"pk": programme_of("MBRA").pk})
     body = client.get(url).content.decode()
     assert 'data-stage="pilot" data-slipped="true"' in body and "flexhub-row-slipped" in body
-    lines = client.get(url + "?format=csv").content.decode("utf-8-sig").splitlines()
+    lines = (
+        client.get(reverse("programme-csv", kwargs={"pk": programme_of("MBRA").pk}))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
     pilot = next(line for line in lines if ",stage,Pilot," in line)
     assert pilot.split(",")[8] == str(ProgrammeStage.objects.get(pk=stage.pk).slippage_days)
     assert sum(1 for line in lines if ",wave," in line) == 2
