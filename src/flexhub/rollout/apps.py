@@ -7,7 +7,22 @@ class RolloutConfig(AppConfig):
     verbose_name = "Rollout programmes"
 
     def ready(self) -> None:
-        from flexhub.core import navigation as nav
-        from flexhub.core.roles import Role
+        from flexhub.core import panels
+        from flexhub.rollout.panels import framework_templates, home_rollout
 
-        nav.register("Rollout", "rollout-portfolio", frozenset({Role.AUTHORITY_ADMIN, Role.MEMBER_ADMIN}), 67)
+        # Not a navigation section: an authority admin's navigation has no room for one more
+        # (core/tests/test_navigation.py); the home page and the framework page lead here.
+        panels.register(
+            page=panels.HOME,
+            name="rollout",
+            template="rollout/panels/home_rollout.html",
+            context=home_rollout,
+            order=50,
+        )
+        panels.register(
+            page=panels.FRAMEWORK_BODY,
+            name="rollout-templates",
+            template="rollout/panels/framework_templates.html",
+            context=framework_templates,
+            order=30,
+        )

@@ -409,3 +409,22 @@ def test_stage_json_writes_what_the_serializer_would(world):
 
     for stage in programme_of("MBRA").stages.all():
         assert stage_json(stage) == dict(ProgrammeStageSerializer(stage).data)
+
+
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [("aauth-admin", "2 programmes across your members"), ("mbra-admin", "1 programme."), ("mbra-user", None)],
+)
+def test_the_home_page_leads_to_the_portfolio(world, username, shown):
+    body = login(world, username).get("/").content.decode()
+    if shown is None:
+        assert reverse("rollout-portfolio") not in body
+    else:
+        assert shown in body and reverse("rollout-portfolio") in body
+
+
+def test_the_framework_page_lists_its_templates(world):
+    url = reverse("framework-detail", kwargs={"code": "ONE"})
+    body = login(world, "mbra-admin").get(url).content.decode()
+    assert reverse("rollout-template-detail", kwargs={"pk": template_one().pk}) in body
+    assert "Quornshire rollout" not in body
