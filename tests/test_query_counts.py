@@ -34,6 +34,7 @@ from flexhub.core.testing.world import ACTING_LOGINS, World
 from flexhub.directory.models import StaffMember
 from flexhub.directory.services import staff_import, tupe_transfer
 from flexhub.frameworks import services as framework_services
+from flexhub.rollout.services import ProgrammeInput, StageInput, WaveInput, programme_start, template_save
 from flexhub.rules.periods import Month
 from flexhub.servicedesk.services import ticket_comment, ticket_raise
 
@@ -240,6 +241,33 @@ def add_exposure_decisions(world: World) -> None:
         )
 
 
+ROLLOUT_STAGES = [StageInput("build", "Build", 30), StageInput("waves", "Waves", 60, ("build",), is_waves=True)]
+
+
+def add_rollout(world: World) -> None:
+    """Templates in framework ONE and MBRA programmes started from them, each with two waves."""
+    admin = Actor.for_cli(world.users["mbra-admin"])
+    for i in range(3):
+        template = template_save(
+            actor=CLI,
+            framework=world.frameworks["ONE"],
+            code=f"EXTRA{i}",
+            name=f"Extra rollout {i}",
+            stages=ROLLOUT_STAGES,
+        )
+        programme_start(
+            actor=admin,
+            template=template,
+            member=world.orgs["MBRA"],
+            programme=ProgrammeInput(
+                code=f"EXTRA-{i}",
+                name=f"Extra programme {i}",
+                start=dt.date(2021, 1, 1),
+                waves=[WaveInput("London"), WaveInput("Leeds", seats=5)],
+            ),
+        )
+
+
 # The rows each listed model gets, by model name (so a model may move between apps).
 ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "organisation": add_members,
@@ -264,6 +292,9 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "ticketevent": add_tickets,
     "exposuredecision": add_exposure_decisions,
     "dataclassification": add_exposure_decisions,
+    "rollouttemplate": add_rollout,
+    "programme": add_rollout,
+    "wave": add_rollout,
 }
 # The order to run them in: a transfer needs the staff, a credit note an issued invoice.
 ADDER_ORDER = [
@@ -284,6 +315,7 @@ ADDER_ORDER = [
     add_government_changes,
     add_tickets,
     add_exposure_decisions,
+    add_rollout,
 ]
 
 # Lists opened with a query: the whole audit log is over a page long already, so a full page

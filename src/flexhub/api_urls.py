@@ -10,6 +10,7 @@ from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
 from flexhub.frameworks import api as frameworks_api
 from flexhub.government import api as government_api
+from flexhub.rollout import api as rollout_api
 from flexhub.servicedesk import api as servicedesk_api
 
 app_name = "api"
@@ -37,6 +38,9 @@ router.register("government-changes", government_api.MachineryChangeViewSet, bas
 router.register("exposure-decisions", assurance_api.DecisionViewSet, basename="exposuredecision")
 router.register("data-classifications", assurance_api.ClassificationViewSet, basename="dataclassification")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
+router.register("rollout-templates", rollout_api.RolloutTemplateViewSet, basename="rollouttemplate")
+router.register("programmes", rollout_api.ProgrammeViewSet, basename="programme")
+router.register("waves", rollout_api.WaveViewSet, basename="wave")
 
 urlpatterns = [
     path("me/", core_api.me, name="me"),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "flexhub.assets",
     "flexhub.assurance",
     "flexhub.government",
+    "flexhub.rollout",
     "flexhub.scenarios",
 ]
 

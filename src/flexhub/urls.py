@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("flexhub.assets.urls")),
     path("", include("flexhub.assurance.urls")),
     path("", include("flexhub.government.urls")),
+    path("", include("flexhub.rollout.urls")),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from flexhub.assets.services import asset_import
 from flexhub.assurance import services as assurance
@@ -21,6 +22,8 @@ from flexhub.directory.models import StaffEvent
 from flexhub.directory.services import staff_import
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.frameworks.services import framework_enrol
+from flexhub.rollout import services as rollout
+from flexhub.rollout.models import Programme, RolloutTemplate
 from flexhub.rules.periods import Month, months
 from flexhub.scenarios.demo_tickets import demo_ticket_history
 from flexhub.scenarios.services import scenario_load, scenario_parse
@@ -97,6 +100,71 @@ def demo_directories(actor: Actor) -> None:
             summary = importer(actor=actor, organisation=organisation, open_file=lambda p=path: p.open("rb"))  # type: ignore[misc]
             if not summary.ok:
                 raise RuntimeError(f"demo file {name} is broken: {summary.problems[:3]}")
+
+
+MET_THEMES = (
+    "Body-worn video",
+    "Command and control replacement",
+    "Custody imaging",
+    "Digital interview recording",
+    "Mobile data for officers",
+    "Crime recording consolidation",
+    "Automatic number-plate recognition",
+    "Intelligence platform",
+    "Digital evidence store",
+    "Public contact online",
+    "Firearms licensing",
+    "Forensic case management",
+    "Duty management",
+    "Airwave handsets refresh",
+    "Stop and search app",
+    "Court case files",
+    "Victim care portal",
+    "Property and exhibits",
+    "Training records",
+    "Estates sensors",
+)
+MET_AREAS = ("Central", "North", "East", "South", "West", "Specialist Operations", "Met HQ", "Frontline Policing")
+MET_PROJECTS = 146
+
+
+def demo_met_projects(actor: Actor) -> None:
+    """The Met's portfolio of 146 technology projects beside the towers, started from its two
+    templates over the framework's term: most delivered, some late, some slipped against their
+    baseline, and a few multi-year programmes still running. Generated, not typed in: the
+    programme pages and the portfolio show what the rules make of them."""
+    met = Framework.objects.get(code="MPSTT")
+    mps = Organisation.objects.get(code="MPS")
+    if Programme.objects.filter(member=mps).exists():
+        return
+    project = RolloutTemplate.objects.get(framework=met, code="MPS-PROJECT")
+    transformation = RolloutTemplate.objects.get(framework=met, code="MPS-PROGRAMME")
+    long_running = 16
+    for i in range(MET_PROJECTS):
+        running = i >= MET_PROJECTS - long_running
+        if running:  # the last sixteen: started in the framework's final year, still under way
+            start = dt.date(2021, 4, 1) + dt.timedelta(days=(i - MET_PROJECTS + long_running) * 22)
+        else:
+            start = met.start + dt.timedelta(days=i * 1800 // (MET_PROJECTS - long_running))
+        theme, area = MET_THEMES[i % len(MET_THEMES)], MET_AREAS[(i // len(MET_THEMES)) % len(MET_AREAS)]
+        programme = rollout.programme_start(
+            actor=actor,
+            template=transformation if running else project,
+            member=mps,
+            programme=rollout.ProgrammeInput(code=f"MPS-P{i + 1:03d}", name=f"{theme} ({area})", start=start),
+        )
+        stages = {s.key: s for s in programme.stages.all()}
+        if i % 3 == 0:  # slipped: the build took longer than planned
+            build = stages["build"]
+            rollout.stage_replan(
+                actor=actor, stage=build, duration_days=build.duration_days + 30 + (i % 5) * 15, not_before=None
+            )
+            stages = {s.key: s for s in programme.stages.all()}
+        today = timezone.localdate()
+        finished = [] if i % 4 == 3 else list(stages.values())  # every fourth is late: stages left open
+        for stage in finished:
+            if stage.planned_end <= today:
+                rollout.stage_complete(actor=actor, stage=stage, completed_on=stage.planned_end)
 
 
 def demo_live_tickets() -> None:
@@ -243,4 +311,5 @@ def demo_create() -> list[dict[str, str]]:
     demo_live_tickets()
     demo_directories(actor)
     demo_assurance(actor)
+    demo_met_projects(actor)
     return logins

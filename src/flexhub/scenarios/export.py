@@ -23,6 +23,7 @@ from flexhub.frameworks.models import (
     Framework,
     PricingModel,
 )
+from flexhub.rollout.models import Programme, RolloutTemplate
 from flexhub.servicedesk.models import SlaPolicy, Ticket, TicketEvent
 
 
@@ -63,7 +64,76 @@ def scenario_export(framework: Framework) -> dict[str, Any]:
     tickets = _tickets(framework, zoneinfo.ZoneInfo(policy.timezone if policy else "Europe/London"))
     if tickets:
         document["tickets"] = tickets
+    rollout = _rollout(framework)
+    if rollout:
+        document["rollout"] = rollout
     return document
+
+
+def _rollout(framework: Framework) -> dict[str, Any]:
+    """Templates, and programmes as started: waves, re-plans (a stage whose duration or
+    not-before date differs from its baseline) and completed stages."""
+    body: dict[str, Any] = {}
+    templates = [
+        {
+            "code": t.code,
+            "name": t.name,
+            **({"description": t.description} if t.description else {}),
+            "stages": [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "days": s.duration_days,
+                    **({"after": list(s.depends_on)} if s.depends_on else {}),
+                    **({"checklist": list(s.checklist)} if s.checklist else {}),
+                    **({"waves": True} if s.is_waves else {}),
+                }
+                for s in t.stages.order_by("position")
+            ],
+        }
+        for t in RolloutTemplate.objects.filter(framework=framework).order_by("code")
+    ]
+    if templates:
+        body["templates"] = templates
+    programmes = []
+    for p in (
+        Programme.objects.filter(framework=framework, template__isnull=False)
+        .select_related("member", "template", "contract", "service")
+        .order_by("member__code", "code")
+    ):
+        stages = list(p.stages.order_by("position"))
+        entry: dict[str, Any] = {
+            "member": p.member.code,
+            "code": p.code,
+            "name": p.name,
+            "template": p.template.code if p.template else "",
+            "start": p.start.isoformat(),
+        }
+        if p.contract:
+            entry["contract"] = p.contract.ref
+        if p.service:
+            entry["service"] = p.service.code
+        waves = [{"site": w.site, "seats": w.seats} for w in p.waves.order_by("number")]
+        if waves:
+            entry["waves"] = waves
+        replans = [
+            {
+                "stage": s.key,
+                "days": s.duration_days,
+                **({"not_before": s.not_before.isoformat()} if s.not_before else {}),
+            }
+            for s in stages
+            if s.not_before or s.duration_days != (s.baseline_end - s.baseline_start).days + 1
+        ]
+        if replans:
+            entry["replan"] = replans
+        completed = {s.key: s.completed_on.isoformat() for s in stages if s.completed_on}
+        if completed:
+            entry["completed"] = completed
+        programmes.append(entry)
+    if programmes:
+        body["programmes"] = programmes
+    return body
 
 
 def _framework(framework: Framework) -> dict[str, Any]:

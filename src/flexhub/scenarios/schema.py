@@ -50,6 +50,7 @@ from flexhub.rules.pricing import (
     ceiling_refusal_text,
     committed_values,
 )
+from flexhub.rules.rollout import MAX_DURATION_DAYS, ScheduleError, StagePlan, check_stages
 from flexhub.rules.ticket_state import EVENT_TYPES, event_order_problems
 from flexhub.rules.validation import (
     ChangeShape,
@@ -364,6 +365,7 @@ class Scenario:
     deliveries: list[DeliverySpec]
     sla: SlaSpec | None
     tickets: list[TicketSpec]
+    rollout: RolloutSpec | None = None
 
 
 def _describe(value: Any) -> str:
@@ -565,7 +567,7 @@ def validate(document: Any) -> Scenario:
         document,
         "(file)",
         ("framework", "organisations", "services", "contracts"),
-        ("deliveries", "sla", "tickets"),
+        ("deliveries", "sla", "tickets", "rollout"),
     )
     if root is None:
         raise check.refused()
@@ -582,9 +584,10 @@ def validate(document: Any) -> Scenario:
     _assurance_references(check, organisations, services, contracts, deliveries)
     if framework and not check.errors:
         _ceiling_guard(check, framework, contracts, catalogue)
+    rollout = _rollout(check, root.get("rollout"), orgs, contracts, catalogue, framework)
     if check.errors or framework is None:
         raise check.refused()
-    return Scenario(framework, organisations, services, contracts, deliveries, sla, tickets)
+    return Scenario(framework, organisations, services, contracts, deliveries, sla, tickets, rollout)
 
 
 def _organisations(check: _Checker, node: Any) -> list[OrganisationSpec]:
@@ -1342,3 +1345,212 @@ def _assurance_references(
                 check.error(where, f"unknown service {held.service!r}")
             elif (spec.code, held.service) not in bought:
                 check.error(where, f"{spec.code} buys no {held.service} in this file")
+
+
+# Rollout ---------------------------------------------------------------------
+
+
+@dataclass
+class StageSpec:
+    key: str
+    name: str
+    days: int
+    after: list[str]
+    checklist: list[str]
+    waves: bool
+
+
+@dataclass
+class TemplateSpec:
+    code: str
+    name: str
+    description: str
+    stages: list[StageSpec]
+
+
+@dataclass
+class WaveSpec:
+    site: str
+    seats: int
+
+
+@dataclass
+class ReplanSpec:
+    stage: str
+    days: int
+    not_before: dt.date | None
+
+
+@dataclass
+class ProgrammeSpec:
+    member: str
+    code: str
+    name: str
+    template: str
+    start: dt.date
+    contract: str | None
+    service: str | None
+    waves: list[WaveSpec]
+    replans: list[ReplanSpec]
+    completed: dict[str, dt.date]
+
+
+@dataclass
+class RolloutSpec:
+    templates: list[TemplateSpec]
+    programmes: list[ProgrammeSpec]
+
+
+def _rollout(
+    check: _Checker,
+    node: Any,
+    orgs: dict[str, OrganisationSpec],
+    contracts: list[ContractSpec],
+    catalogue: dict[str, ServiceSpec],
+    framework: FrameworkSpec | None,
+) -> RolloutSpec | None:
+    """Templates the authority keeps and programmes members started from them (rollout)."""
+    if node is None:
+        return None
+    m = check.mapping(node, "rollout", (), ("templates", "programmes"))
+    if m is None:
+        return None
+    templates = _templates(check, m.get("templates"))
+    by_code = {t.code: t for t in templates}
+    programmes = _programmes(check, m.get("programmes"), orgs, contracts, catalogue, framework, by_code)
+    return RolloutSpec(templates, programmes)
+
+
+def _templates(check: _Checker, node: Any) -> list[TemplateSpec]:
+    result: list[TemplateSpec] = []
+    for i, item in enumerate(check.items(node, "rollout.templates", optional=True)):
+        path = f"rollout.templates[{i}]"
+        m = check.mapping(item, path, ("code", "name", "stages"), ("description",))
+        if m is None:
+            continue
+        code = check.code(m["code"], f"{path}.code")
+        name = check.text(m["name"], f"{path}.name", max_length=200)
+        description = check.text(m.get("description", ""), f"{path}.description", allow_empty=True) or ""
+        stages: list[StageSpec] = []
+        stage_nodes = check.items(m["stages"], f"{path}.stages")
+        for j, stage_node in enumerate(stage_nodes):
+            where = f"{path}.stages[{j}]"
+            sm = check.mapping(stage_node, where, ("key", "name", "days"), ("after", "checklist", "waves"))
+            if sm is None:
+                continue
+            key = check.code(sm["key"], f"{where}.key")
+            stage_name = check.text(sm["name"], f"{where}.name", max_length=100)
+            days = check.whole(sm["days"], f"{where}.days", minimum=1, maximum=MAX_DURATION_DAYS)
+            after = check.code_list(sm.get("after", []), f"{where}.after")
+            checklist = [
+                line
+                for k, entry in enumerate(check.items(sm.get("checklist", []), f"{where}.checklist"))
+                if (line := check.text(entry, f"{where}.checklist[{k}]", max_length=300)) is not None
+            ]
+            waves = check.flag(sm.get("waves", False), f"{where}.waves")
+            if key and stage_name and days is not None and waves is not None:
+                stages.append(StageSpec(key, stage_name, days, after, checklist, waves))
+        if isinstance(m["stages"], list) and not stage_nodes:
+            check.error(f"{path}.stages", "a template needs at least one stage")
+        if stages and len(stages) == len(stage_nodes):  # each stage read: check them together
+            try:
+                check_stages([StagePlan(st.key, st.days, tuple(st.after)) for st in stages])
+            except ScheduleError as error:
+                check.error(f"{path}.stages", str(error))
+        if sum(1 for st in stages if st.waves) > 1:
+            check.error(f"{path}.stages", "only one stage can hold the waves")
+        if code in {t.code for t in result}:
+            check.error(f"{path}.code", f"a second template {code!r}")
+        elif code and name:
+            result.append(TemplateSpec(code, name, description, stages))
+    return result
+
+
+def _programmes(
+    check: _Checker,
+    node: Any,
+    orgs: dict[str, OrganisationSpec],
+    contracts: list[ContractSpec],
+    catalogue: dict[str, ServiceSpec],
+    framework: FrameworkSpec | None,
+    templates: dict[str, TemplateSpec],
+) -> list[ProgrammeSpec]:
+    result: list[ProgrammeSpec] = []
+    refs = {c.ref: c for c in contracts}
+    for i, item in enumerate(check.items(node, "rollout.programmes", optional=True)):
+        path = f"rollout.programmes[{i}]"
+        m = check.mapping(
+            item,
+            path,
+            ("member", "code", "name", "template", "start"),
+            ("contract", "service", "waves", "replan", "completed"),
+        )
+        if m is None:
+            continue
+        member = check.code(m["member"], f"{path}.member")
+        if member is not None:
+            _has_role(check, orgs, member, OrganisationRole.MEMBER, f"{path}.member")
+        code = check.code(m["code"], f"{path}.code")
+        name = check.text(m["name"], f"{path}.name", max_length=200)
+        template_code = check.code(m["template"], f"{path}.template")
+        template = templates.get(template_code or "")
+        if template_code and template is None:
+            check.error(f"{path}.template", f"unknown template {template_code!r} (not in rollout.templates)")
+        start = check.date(m["start"], f"{path}.start")
+        if start and framework and not framework.start <= start <= framework.end:
+            check.error(f"{path}.start", f"{start} is outside the framework ({framework.start} to {framework.end})")
+        contract = check.code(m["contract"], f"{path}.contract") if m.get("contract") is not None else None
+        if contract is not None and (contract not in refs or refs[contract].member != member):
+            check.error(f"{path}.contract", f"{member} has no contract {contract!r} in this file")
+        service = _service_ref(check, m["service"], f"{path}.service", catalogue) if m.get("service") else None
+        if service and contract in refs and service not in {line.service for line in refs[contract].lines}:
+            check.error(f"{path}.service", f"{contract} has no line for {service}")
+        if service and contract is None:
+            check.error(f"{path}.service", "a seat's service needs the contract it is a line of")
+        keys = {st.key for st in template.stages} if template else set()
+        waves: list[WaveSpec] = []
+        for j, wave_node in enumerate(check.items(m.get("waves", []), f"{path}.waves")):
+            wm = check.mapping(wave_node, f"{path}.waves[{j}]", ("site", "seats"))
+            if wm is None:
+                continue
+            site = check.text(wm["site"], f"{path}.waves[{j}].site", max_length=200)
+            seats = check.whole(wm["seats"], f"{path}.waves[{j}].seats", minimum=0, maximum=2_000_000_000)
+            if site in {w.site for w in waves}:
+                check.error(f"{path}.waves[{j}].site", f"{site!r} has a wave already")
+            elif site and seats is not None:
+                waves.append(WaveSpec(site, seats))
+        if waves and template and not any(st.waves for st in template.stages):
+            check.error(f"{path}.waves", f"template {template.code} has no stage for waves")
+        replans: list[ReplanSpec] = []
+        for j, replan_node in enumerate(check.items(m.get("replan", []), f"{path}.replan")):
+            where = f"{path}.replan[{j}]"
+            rm = check.mapping(replan_node, where, ("stage", "days"), ("not_before",))
+            if rm is None:
+                continue
+            stage = check.code(rm["stage"], f"{where}.stage")
+            if stage and template and stage not in keys:
+                check.error(f"{where}.stage", f"template {template.code} has no stage {stage!r}")
+            days = check.whole(rm["days"], f"{where}.days", minimum=1, maximum=MAX_DURATION_DAYS)
+            not_before = check.date(rm["not_before"], f"{where}.not_before") if rm.get("not_before") else None
+            if stage and days is not None:
+                replans.append(ReplanSpec(stage, days, not_before))
+        completed: dict[str, dt.date] = {}
+        done = m.get("completed", {})
+        if not isinstance(done, dict):
+            check.error(f"{path}.completed", f"expected a mapping of stage to date, got {_describe(done)}")
+            done = {}
+        for stage_key, day_node in done.items():
+            day = check.date(day_node, f"{path}.completed.{stage_key}")
+            if template and stage_key not in keys:
+                check.error(f"{path}.completed", f"template {template.code} has no stage {stage_key!r}")
+            elif day and start and day < start:
+                check.error(f"{path}.completed.{stage_key}", f"{day} is before the programme starts ({start})")
+            elif day:
+                completed[str(stage_key)] = day
+        if (member, code) in {(p.member, p.code) for p in result}:
+            check.error(f"{path}.code", f"a second programme {code!r} of {member}")
+        elif member and code and name and template and start:
+            result.append(
+                ProgrammeSpec(member, code, name, template.code, start, contract, service, waves, replans, completed)
+            )
+    return result

@@ -21,6 +21,7 @@ from flexhub.core.models import Organisation
 from flexhub.core.perf import gc_paused
 from flexhub.core.services import organisation_save
 from flexhub.frameworks.loading import contracts_load, deliveries_load
+from flexhub.frameworks.models import CallOffContract, Framework, Service
 from flexhub.frameworks.services import (
     framework_enrol,
     framework_save,
@@ -28,7 +29,9 @@ from flexhub.frameworks.services import (
     tower_save,
     vat_rates_set,
 )
-from flexhub.scenarios.schema import Scenario, validate
+from flexhub.rollout import services as rollout
+from flexhub.rollout.models import Programme, RolloutTemplate
+from flexhub.scenarios.schema import RolloutSpec, Scenario, validate
 from flexhub.scenarios.yamlio import parse_yaml
 from flexhub.servicedesk.loading import sla_policy_load, tickets_load
 
@@ -117,6 +120,8 @@ def _scenario_write(actor: Actor, scenario: Scenario) -> LoadReport:
         sla_policy_load(actor=actor, framework=framework, spec=scenario.sla, counts=counts)
     tickets_load(actor=actor, framework=framework, specs=scenario.tickets, orgs=orgs, counts=counts)
     _assurance(actor, scenario, framework, orgs, services)
+    if scenario.rollout is not None:
+        _rollout_load(actor, framework, scenario.rollout, orgs, counts)
     return report
 
 
@@ -167,6 +172,63 @@ def _assurance(
                 classification=held.classification,
                 sensitive=held.sensitive,
             )
+
+
+def _rollout_load(
+    actor: Actor, framework: Framework, spec: RolloutSpec, orgs: dict[str, Organisation], counts: LoadCounts
+) -> None:
+    """Templates (rewritten only when they differ) and programmes (started once: a programme
+    already there is its member's to run, so a reload leaves it alone)."""
+    templates: dict[str, RolloutTemplate] = {}
+    for t in spec.templates:
+        stages = [
+            rollout.StageInput(s.key, s.name, s.days, tuple(s.after), tuple(s.checklist), s.waves) for s in t.stages
+        ]
+        existing = RolloutTemplate.objects.filter(framework=framework, code=t.code).first()
+        if existing is not None and _same_template(existing, t.name, t.description, stages):
+            templates[t.code] = existing
+            counts.unchanged["rollout templates"] += 1
+            continue
+        templates[t.code] = rollout.template_save(
+            actor=actor, framework=framework, code=t.code, name=t.name, description=t.description, stages=stages
+        )
+        (counts.updated if existing else counts.created)["rollout templates"] += 1
+    for p in spec.programmes:
+        member = orgs[p.member]
+        if Programme.objects.filter(member=member, code=p.code).exists():
+            counts.unchanged["programmes"] += 1
+            continue
+        contract = CallOffContract.objects.get(framework=framework, ref=p.contract) if p.contract else None
+        programme = rollout.programme_start(
+            actor=actor,
+            template=templates[p.template],
+            member=member,
+            programme=rollout.ProgrammeInput(
+                code=p.code,
+                name=p.name,
+                start=p.start,
+                waves=[rollout.WaveInput(w.site, w.seats) for w in p.waves],
+                contract=contract,
+                service=Service.objects.get(framework=framework, code=p.service) if p.service else None,
+            ),
+            sites_from_directory=False,
+        )
+        by_key = {s.key: s for s in programme.stages.all()}
+        for replan in p.replans:
+            rollout.stage_replan(
+                actor=actor, stage=by_key[replan.stage], duration_days=replan.days, not_before=replan.not_before
+            )
+        for key, day in p.completed.items():
+            rollout.stage_complete(actor=actor, stage=by_key[key], completed_on=day)
+        counts.created["programmes"] += 1
+
+
+def _same_template(template: RolloutTemplate, name: str, description: str, stages: list[rollout.StageInput]) -> bool:
+    kept = [
+        rollout.StageInput(s.key, s.name, s.duration_days, tuple(s.depends_on), tuple(s.checklist), s.is_waves)
+        for s in template.stages.order_by("position")
+    ]
+    return template.name == name and template.description == description and kept == stages
 
 
 def _organisations(actor: Actor, scenario: Scenario) -> dict[str, Organisation]:

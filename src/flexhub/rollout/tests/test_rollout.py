@@ -1,0 +1,430 @@
+"""Rollout programmes: templates reused and never rewriting a running programme, dates from the
+rules, progress measured, re-plans and slippage, the seat change a wave offers, pages and API as
+every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from flexhub.assets.models import Asset
+from flexhub.assets.services import asset_update
+from flexhub.core.audit import Actor
+from flexhub.core.errors import RuleError
+from flexhub.core.models import AuditEntry
+from flexhub.frameworks.models import SeatChangeRequest
+from flexhub.rollout import services
+from flexhub.rollout.api import ProgrammeStageSerializer
+from flexhub.rollout.models import Programme, ProgrammeStage, RolloutTemplate, Wave
+from flexhub.rollout.selectors import programme_row, stage_json
+from flexhub.rollout.services import ProgrammeInput, StageInput, WaveInput
+from flexhub.rules.rollout import ProgrammeState
+
+pytestmark = pytest.mark.django_db
+CLI = Actor.for_cli()
+
+
+def as_actor(world, username):
+    return Actor(user=world.users[username], label=username, channel="web")
+
+
+def login(world, username):
+    client = Client()
+    client.force_login(world.users[username])
+    return client
+
+
+def api(world, username):
+    client = APIClient()
+    client.force_authenticate(world.users[username])
+    return client
+
+
+def template_one():
+    return RolloutTemplate.objects.get(framework__code="ONE", code="DESKTOP")
+
+
+def programme_of(code):
+    return Programme.objects.get(member__code=code, code="DESK-1")
+
+
+def test_stage_dates_follow_the_rules_and_are_the_baseline(world):
+    stages = {s.key: s for s in programme_of("MBRA").stages.all()}
+    assert stages["survey"].planned_start == dt.date(2020, 3, 1)
+    assert stages["survey"].planned_end == dt.date(2020, 3, 30)
+    assert stages["build"].planned_start == dt.date(2020, 3, 31)  # after survey
+    assert stages["waves"].planned_start == stages["build"].planned_end + dt.timedelta(days=1)  # build is the longer
+    assert all(s.baseline_start == s.planned_start and s.baseline_end == s.planned_end for s in stages.values())
+    waves = list(programme_of("MBRA").waves.order_by("number"))
+    assert [w.site for w in waves] == ["London", "Leeds"]
+    assert waves[-1].planned_date == stages["waves"].planned_end
+    # Seats default to the people in post at the site (London's clerk went to the supplier).
+    assert [w.seats for w in waves] == [1, 2]
+
+
+def test_a_template_change_never_rewrites_a_running_programme(world):
+    before = list(programme_of("MBRA").stages.values_list("key", "duration_days", "planned_end"))
+    services.template_save(
+        actor=as_actor(world, "aauth-admin"),
+        framework=world.frameworks["ONE"],
+        code="DESKTOP",
+        name="Ashdown rollout, second edition",
+        stages=[StageInput("survey", "Survey", 5), StageInput("waves", "Waves", 10, ("survey",), is_waves=True)],
+    )
+    assert list(programme_of("MBRA").stages.values_list("key", "duration_days", "planned_end")) == before
+    assert programme_of("MBRA").template_name == "Ashdown rollout"
+    assert template_one().stages.count() == 2
+    entry = AuditEntry.objects.filter(object_type="rollout.rollouttemplate").latest("pk")
+    assert entry.actor_label == "aauth-admin" and "stages" in entry.changes
+
+
+def test_only_the_authority_keeps_templates_and_a_cycle_is_refused(world):
+    with pytest.raises(RuleError, match="authority admins"):
+        services.template_save(
+            actor=as_actor(world, "mbra-admin"), framework=world.frameworks["ONE"], code="X", name="X", stages=[]
+        )
+    with pytest.raises(RuleError, match=r"cycle: a -> b -> a"):
+        services.template_save(
+            actor=as_actor(world, "aauth-admin"),
+            framework=world.frameworks["ONE"],
+            code="LOOP",
+            name="Loop",
+            stages=[StageInput("a", "A", 1, ("b",)), StageInput("b", "B", 1, ("a",))],
+        )
+    assert not RolloutTemplate.objects.filter(code__in=["X", "LOOP"]).exists()
+
+
+def test_programme_start_checks_sites_member_and_dates(world):
+    admin = as_actor(world, "mbra-admin")
+
+    def start(**changes):
+        fields = {"code": "NEW", "name": "New", "start": dt.date(2021, 1, 1), "waves": [WaveInput("London")]}
+        fields.update(changes)
+        return services.programme_start(
+            actor=admin, template=template_one(), member=world.orgs["MBRA"], programme=ProgrammeInput(**fields)
+        )
+
+    with pytest.raises(RuleError, match="'Atlantis' is not a site"):
+        start(waves=[WaveInput("Atlantis")])
+    with pytest.raises(RuleError, match="already has a programme DESK-1"):
+        start(code="DESK-1")
+    with pytest.raises(RuleError, match="outside the framework"):
+        start(start=dt.date(2030, 1, 1))
+    with pytest.raises(RuleError, match="contract must be the member's"):
+        start(contract=world.extra["contract-MBRB"])
+    with pytest.raises(RuleError, match="only the member's admins"):
+        services.programme_start(
+            actor=as_actor(world, "mbrb-admin"),
+            template=template_one(),
+            member=world.orgs["MBRA"],
+            programme=ProgrammeInput("NEW", "New", dt.date(2021, 1, 1)),
+        )
+    assert not Programme.objects.filter(code="NEW").exists()
+    assert start().waves.get().seats == 1
+
+
+def test_progress_is_measured_from_the_asset_register(world):
+    row = programme_row(programme_of("MBRA"), today=dt.date(2020, 9, 1))
+    london, leeds = row.waves
+    assert (london.deployed, london.staff, london.moved, london.complete) == (1, 1, 1, True)
+    assert (leeds.deployed, leeds.moved, leeds.complete) == (0, 0, False)
+    assert row.to_move == 2
+    asset_update(
+        actor=CLI,
+        asset=Asset.objects.get(asset_tag="MBRA-0002"),
+        status="deployed",
+        site="Leeds",
+        assigned_to=None,
+        note="",
+    )
+    assert programme_row(programme_of("MBRA"), today=dt.date(2020, 9, 1)).to_move == 1
+
+
+def test_replan_moves_what_follows_keeps_the_baseline_and_shows_slippage(world):
+    stage = ProgrammeStage.objects.get(programme=programme_of("MBRA"), key="build")
+    baseline_close = ProgrammeStage.objects.get(programme=programme_of("MBRA"), key="close").baseline_end
+    services.stage_replan(actor=as_actor(world, "mbra-admin"), stage=stage, duration_days=90, not_before=None)
+    close = ProgrammeStage.objects.get(programme=programme_of("MBRA"), key="close")
+    assert close.baseline_end == baseline_close
+    assert close.slippage_days == 30
+    waves_stage = ProgrammeStage.objects.get(programme=programme_of("MBRA"), key="waves")
+    assert programme_of("MBRA").waves.order_by("number").last().planned_date == waves_stage.planned_end
+    row = programme_row(programme_of("MBRA"), today=dt.date(2020, 3, 15))  # survey under way
+    assert row.slippage_days == 30 and row.state is ProgrammeState.AT_RISK
+    assert programme_row(programme_of("MBRA"), today=dt.date(2026, 1, 1)).state is ProgrammeState.LATE
+    with pytest.raises(RuleError, match="from 1 to 3650"):
+        services.stage_replan(actor=as_actor(world, "mbra-admin"), stage=stage, duration_days=0, not_before=None)
+
+
+def test_a_completed_wave_offers_the_contract_seat_change_filled_in(world):
+    london = Wave.objects.get(programme=programme_of("MBRA"), site="London")
+    client = login(world, "mbra-admin")
+    page = client.get(reverse("programme-detail", kwargs={"pk": london.programme_id})).content.decode()
+    assert reverse("wave-seat-change", kwargs={"pk": london.pk}) in page
+    form = client.get(reverse("wave-seat-change", kwargs={"pk": london.pk}))
+    initial = form.context["form"].initial
+    # The contract has 650 CORE seats from 2021-01-01 (its change); the wave's date is before it.
+    assert initial["quantity"] == 600 + 1 and initial["effective"] == london.planned_date
+    response = client.post(
+        reverse("wave-seat-change", kwargs={"pk": london.pk}),
+        {
+            "service": initial["service"].pk,
+            "effective": london.planned_date.isoformat(),
+            "quantity": "601",
+            "reason": initial["reason"],
+        },
+    )
+    assert response.status_code == 302
+    london.refresh_from_db()
+    request = SeatChangeRequest.objects.get(pk=london.seat_request_id)
+    assert (request.quantity, request.status, request.contract.ref) == (601, "requested", "ONE-MBRA-1")
+    with pytest.raises(RuleError, match="already asked"):
+        services.wave_seat_change(
+            actor=as_actor(world, "mbra-admin"),
+            wave=london,
+            service=request.service,
+            effective=request.effective,
+            quantity=601,
+        )
+    leeds = Wave.objects.get(programme=programme_of("MBRA"), site="Leeds")
+    with pytest.raises(RuleError, match="moved 0 of its 2 seats"):
+        services.wave_seat_change(
+            actor=as_actor(world, "mbra-admin"),
+            wave=leeds,
+            service=request.service,
+            effective=request.effective,
+            quantity=1,
+        )
+
+
+def test_stage_complete_and_the_programme_is_done_when_all_is(world):
+    admin = as_actor(world, "mbra-admin")
+    programme = programme_of("MBRA")
+    for stage in programme.stages.all():
+        services.stage_complete(actor=admin, stage=stage, completed_on=dt.date(2021, 1, 1))
+    assert programme_row(programme).state is ProgrammeState.LATE  # Leeds still has seats to move
+    Wave.objects.filter(programme=programme, site="Leeds").update(seats=0)
+    assert programme_row(programme).state is ProgrammeState.DONE
+    with pytest.raises(RuleError, match="already complete"):
+        services.stage_complete(actor=admin, stage=programme.stages.first(), completed_on=dt.date(2021, 1, 1))
+
+
+# Pages as every role ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "status", "sees", "hidden"),
+    [
+        ("aauth-admin", 200, ["Ashcombe Council desktops", "Bramblewick Council desktops"], ["Quillfield"]),
+        ("mbra-admin", 200, ["Ashcombe Council desktops"], ["Bramblewick", "MBRB"]),
+        ("mbra-user", 403, [], []),
+        ("supa-agent", 403, [], []),
+        ("inta-integrator", 403, [], []),
+    ],
+)
+def test_portfolio_as_every_role(world, username, status, sees, hidden):
+    response = login(world, username).get(reverse("rollout-portfolio"))
+    assert response.status_code == status
+    body = response.content.decode()
+    assert all(text in body for text in sees)
+    assert not any(text in body for text in hidden)
+
+
+def test_portfolio_states_filter_and_csv(world):
+    client = login(world, "aauth-admin")
+    body = client.get(reverse("rollout-portfolio") + "?state=late").content.decode()
+    assert "Ashcombe Council desktops" in body  # 2020 plan, waves not done by today
+    assert "Ashcombe Council desktops" not in client.get(reverse("rollout-portfolio") + "?state=done").content.decode()
+    csv = client.get(reverse("rollout-portfolio-csv")).content.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("member,programme,name,template")
+    assert {line.split(",")[0] for line in csv[1:]} == {"MBRA", "MBRB"}
+    assert csv[1].split(",")[-3:] == ["late", "3", "2"]
+
+
+@pytest.mark.parametrize(("username", "status"), [("aauth-admin", 200), ("mbra-admin", 200), ("mbrb-admin", 404)])
+def test_programme_page_has_a_gantt_and_its_numbers(world, username, status):
+    response = login(world, username).get(reverse("programme-detail", kwargs={"pk": programme_of("MBRA").pk}))
+    assert response.status_code == status
+    if status == 200:
+        body = response.content.decode()
+        assert body.count('class="gantt-stage"') == 5 and body.count('class="gantt-wave"') == 2
+        assert "Close-down" in body and "30 Mar 2020" in body  # the survey's end, in the table
+
+
+def test_programme_csv_and_slippage_highlighted(world):
+    stage = ProgrammeStage.objects.get(programme=programme_of("MBRA"), key="pilot")
+    services.stage_replan(
+        actor=as_actor(world, "mbra-admin"), stage=stage, duration_days=45, not_before=dt.date(2020, 9, 1)
+    )
+    client = login(world, "mbra-admin")
+    url = reverse("programme-detail", kwargs={"pk": programme_of("MBRA").pk})
+    body = client.get(url).content.decode()
+    assert 'data-stage="pilot" data-slipped="true"' in body and "flexhub-row-slipped" in body
+    lines = (
+        client.get(reverse("programme-csv", kwargs={"pk": programme_of("MBRA").pk}))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    pilot = next(line for line in lines if ",stage,Pilot," in line)
+    assert pilot.split(",")[8] == str(ProgrammeStage.objects.get(pk=stage.pk).slippage_days)
+    assert sum(1 for line in lines if ",wave," in line) == 2
+
+
+def test_member_admin_starts_a_programme_from_the_template_page(world):
+    client = login(world, "mbra-admin")
+    url = reverse("programme-start", kwargs={"pk": template_one().pk})
+    assert "London (1 in post)" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "code": "ROLL-2",
+            "name": "Second rollout",
+            "start": "2021-02-01",
+            "sites": ["Leeds"],
+            "contract": "",
+            "service": "",
+        },
+    )
+    assert response.status_code == 302
+    programme = Programme.objects.get(code="ROLL-2")
+    assert programme.member.code == "MBRA" and programme.waves.get().site == "Leeds"
+    bad = client.post(
+        url, {"code": "ROLL-3", "name": "x", "start": "2040-01-01", "sites": [], "contract": "", "service": ""}
+    )
+    assert bad.status_code == 200 and "outside the framework" in bad.content.decode()
+    assert login(world, "aauth-admin").get(url).status_code == 403
+
+
+# API -------------------------------------------------------------------------
+
+
+def test_api_programmes_as_every_role(world):
+    assert {p["member"] for p in api(world, "aauth-admin").get("/api/v1/programmes/").json()} == {"MBRA", "MBRB"}
+    mine = api(world, "mbra-admin").get("/api/v1/programmes/").json()
+    assert [p["member"] for p in mine] == ["MBRA"]
+    assert mine[0]["state"] == "late" and mine[0]["seats_to_move"] == 2 and len(mine[0]["stages"]) == 5
+    assert api(world, "mbra-admin").get(f"/api/v1/programmes/{programme_of('MBRB').pk}/").status_code == 404
+    for username in ("mbra-user", "supa-agent", "inta-integrator"):
+        assert api(world, username).get("/api/v1/programmes/").status_code == 403
+
+
+def test_api_starts_a_programme_and_keeps_a_template(world):
+    created = api(world, "mbra-admin").post(
+        "/api/v1/programmes/",
+        {
+            "code": "API-1",
+            "name": "From the API",
+            "template": template_one().pk,
+            "start": "2021-03-01",
+            "sites": ["London", "Leeds"],
+            "contract": "ONE-MBRA-1",
+            "service": "CORE",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert [w["site"] for w in created.json()["waves"]] == ["London", "Leeds"]
+    refused = api(world, "aauth-admin").post(
+        "/api/v1/programmes/",
+        {"code": "API-2", "name": "x", "template": template_one().pk, "start": "2021-03-01"},
+        format="json",
+    )
+    assert refused.status_code == 400 and "member's admins" in refused.json()["detail"]
+    loop = api(world, "aauth-admin").post(
+        "/api/v1/rollout-templates/",
+        {
+            "framework": "ONE",
+            "code": "LOOP",
+            "name": "Loop",
+            "stages": [
+                {"key": "a", "name": "A", "duration_days": 3, "depends_on": ["b"]},
+                {"key": "b", "name": "B", "duration_days": 3, "depends_on": ["a"]},
+            ],
+        },
+        format="json",
+    )
+    assert loop.status_code == 400 and "cycle" in loop.json()["detail"]
+    made = api(world, "aauth-admin").post(
+        "/api/v1/rollout-templates/",
+        {
+            "framework": "ONE",
+            "code": "TWOSTEP",
+            "name": "Two steps",
+            "stages": [
+                {"key": "a", "name": "A", "duration_days": 3},
+                {"key": "b", "name": "B", "duration_days": 4, "depends_on": ["a"]},
+            ],
+        },
+        format="json",
+    )
+    assert made.status_code == 201 and [s["key"] for s in made.json()["stages"]] == ["a", "b"]
+    foreign = api(world, "aauth-admin").post(
+        "/api/v1/rollout-templates/",
+        {"framework": "TWO", "code": "X", "name": "X", "stages": [{"key": "a", "name": "A", "duration_days": 3}]},
+        format="json",
+    )
+    assert foreign.status_code == 400 and foreign.json()["field"] == "framework"
+
+
+def test_api_waves_measured_and_seat_change(world):
+    waves = api(world, "mbra-admin").get("/api/v1/waves/").json()
+    assert [(w["site"], w["moved"], w["complete"]) for w in waves] == [("London", 1, True), ("Leeds", 0, False)]
+    london = waves[0]["id"]
+    done = api(world, "mbra-admin").post(f"/api/v1/waves/{london}/seat-change/")
+    assert done.status_code == 200 and done.json()["seat_request"] is not None
+    assert SeatChangeRequest.objects.get(pk=done.json()["seat_request"]).quantity == 601
+    assert api(world, "mbra-admin").post(f"/api/v1/waves/{waves[1]['id']}/seat-change/").status_code == 400
+    mbrb_wave = Wave.objects.filter(programme=programme_of("MBRB")).first()
+    assert api(world, "mbra-admin").post(f"/api/v1/waves/{mbrb_wave.pk}/seat-change/").status_code == 404
+
+
+# CLI -------------------------------------------------------------------------
+
+
+def test_rollout_command_lists_and_shows_a_programme(world):
+
+    out = io.StringIO()
+    call_command("rollout", "--framework", "ONE", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:3] == ["MBRA", "DESK-1", "Late"]
+    assert lines[-1] == "2 programmes: 2 late; 4 of 6 seats to move"
+    out = io.StringIO()
+    call_command("rollout", "--org", "MBRA", "--programme", "DESK-1", "--json", stdout=out)
+    (shown,) = json.loads(out.getvalue())
+    assert shown["member"] == "MBRA" and [w["moved"] for w in shown["waves"]] == [1, 0]
+    with pytest.raises(CommandError, match="4 members have a programme 'DESK-1'"):
+        call_command("rollout", "--programme", "DESK-1", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no programme 'NOPE'"):
+        call_command("rollout", "--programme", "NOPE", stdout=io.StringIO())
+
+
+def test_stage_json_writes_what_the_serializer_would(world):
+
+    for stage in programme_of("MBRA").stages.all():
+        assert stage_json(stage) == dict(ProgrammeStageSerializer(stage).data)
+
+
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [("aauth-admin", "2 programmes across your members"), ("mbra-admin", "1 programme."), ("mbra-user", None)],
+)
+def test_the_home_page_leads_to_the_portfolio(world, username, shown):
+    body = login(world, username).get("/").content.decode()
+    if shown is None:
+        assert reverse("rollout-portfolio") not in body
+    else:
+        assert shown in body and reverse("rollout-portfolio") in body
+
+
+def test_the_framework_page_lists_its_templates(world):
+    url = reverse("framework-detail", kwargs={"code": "ONE"})
+    body = login(world, "mbra-admin").get(url).content.decode()
+    assert reverse("rollout-template-detail", kwargs={"pk": template_one().pk}) in body
+    assert "Quornshire rollout" not in body

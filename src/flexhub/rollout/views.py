@@ -1,0 +1,230 @@
+"""Rollout pages: the portfolio, templates, a programme with its Gantt chart, re-plans and the
+seat change a completed wave offers. Thin over rollout.services and rollout.selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views import View
+
+from flexhub.core.csvexport import csv_download
+from flexhub.core.roles import Role
+from flexhub.core.tenancy import get_visible_or_404
+from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
+from flexhub.frameworks.forms import SeatChangeForm
+from flexhub.frameworks.models import CallOffContract, Service
+from flexhub.rollout import selectors, services
+from flexhub.rollout.charts import gantt_svg
+from flexhub.rollout.forms import ProgrammeStartForm, StageCompleteForm, StageReplanForm
+from flexhub.rollout.models import ROLLOUT_ROLES, Programme, ProgrammeStage, RolloutTemplate, Wave
+from flexhub.rules.rollout import ProgrammeState
+
+MEMBER_ADMIN_ONLY = frozenset({Role.MEMBER_ADMIN})
+
+
+def portfolio_rows(request: HttpRequest, programmes: QuerySet[Programme]) -> list[selectors.ProgrammeRow]:
+    """The portfolio's programmes narrowed by the page's filters (?member=CODE, ?state=...)."""
+    member = request.GET.get("member", "").strip()
+    if member:
+        programmes = programmes.filter(member__code=member)
+    rows = selectors.programme_rows(programmes.order_by("member__code", "code"), dates_only=True)
+    state = request.GET.get("state", "")
+    return [r for r in rows if r.state.value == state] if state in {s.value for s in ProgrammeState} else rows
+
+
+class PortfolioView(ScopedListView):
+    """Every programme the user may see (the authority: every member's; a member admin: its
+    own), with its state and the seats still to move. One page: its cost does not grow with the
+    number of programmes, only its length (selectors.programme_rows reads in four queries)."""
+
+    model = Programme
+    allowed_roles = ROLLOUT_ROLES
+    template_name = "rollout/portfolio.html"
+    paginate_by = None
+
+    def get_queryset(self) -> QuerySet[Programme]:
+        return super().get_queryset().order_by("member__code", "code")
+
+    def rows(self) -> list[selectors.ProgrammeRow]:
+        return portfolio_rows(self.request, self.get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = self.rows()
+        context["rows"] = rows
+        context["summary"] = selectors.portfolio_summary(rows)
+        context["states"] = list(ProgrammeState)
+        context["templates"] = RolloutTemplate.objects.visible_to(self.request.user).select_related("framework")
+        return context
+
+
+class PortfolioCsvView(RoleRequiredMixin, View):
+    """The portfolio as the page filters it, one programme a line."""
+
+    allowed_roles = ROLLOUT_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        programmes = Programme.objects.visible_to(request.user)
+        rows = portfolio_rows(request, programmes)
+        return csv_download("rollout-portfolio.csv", selectors.PORTFOLIO_CSV_HEADER, selectors.portfolio_csv_rows(rows))
+
+
+class ProgrammeCsvView(RoleRequiredMixin, View):
+    """A programme's stages (baseline, planned, slippage) and waves (seats and what is measured)."""
+
+    model = Programme
+    allowed_roles = ROLLOUT_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        programme = get_visible_or_404(Programme, request.user, pk=pk)
+        return csv_download(
+            f"rollout-{programme.member.code}-{programme.code}.csv",
+            selectors.PROGRAMME_CSV_HEADER,
+            selectors.programme_csv_rows(selectors.programme_row(programme)),
+        )
+
+
+class TemplateDetailView(ScopedDetailView):
+    model = RolloutTemplate
+    allowed_roles = ROLLOUT_ROLES
+    template_name = "rollout/template_detail.html"
+    context_object_name = "template"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["stages"] = self.object.stages.order_by("position")
+        context["programmes"] = Programme.objects.visible_to(self.request.user).filter(template=self.object)
+        return context
+
+
+class ProgrammeStartView(ObjectFormView):
+    """A member admin starts a programme from a template, with its sites from the directory."""
+
+    model = RolloutTemplate
+    allowed_roles = MEMBER_ADMIN_ONLY
+    form_class = ProgrammeStartForm
+    template_name = "rollout/programme_start.html"
+    context_object_name = "template"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        member = self.request.user.organisation  # type: ignore[union-attr]
+        contracts = CallOffContract.objects.visible_to(self.request.user).filter(framework=self.object.framework)
+        return {
+            **super().get_form_kwargs(),
+            "sites": services.staff_sites(member),
+            "contracts": contracts,
+            "services": Service.objects.filter(lines__contract__in=contracts).distinct(),
+        }
+
+    def act(self, form: ProgrammeStartForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        programme = services.programme_start(
+            actor=self.actor(),
+            template=self.object,
+            member=self.request.user.organisation,  # type: ignore[union-attr]
+            programme=services.ProgrammeInput(
+                code=data["code"],
+                name=data["name"],
+                start=data["start"],
+                waves=[services.WaveInput(site) for site in data["sites"]],
+                contract=data["contract"],
+                service=data["service"],
+            ),
+        )
+        return f"{programme.code} started from {programme.template_name}.", reverse(
+            "programme-detail", kwargs={"pk": programme.pk}
+        )
+
+
+class ProgrammeDetailView(ScopedDetailView):
+    """A programme: its Gantt chart, the same dates in a table, its waves measured."""
+
+    model = Programme
+    allowed_roles = ROLLOUT_ROLES
+    template_name = "rollout/programme_detail.html"
+    context_object_name = "programme"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        row = selectors.programme_row(self.object, today=today)
+        context["row"] = row
+        context["gantt"] = mark_safe(gantt_svg(row, today=today))  # noqa: S308 - every text in it is escaped
+        context["can_run"] = self.request.user.role == Role.MEMBER_ADMIN  # type: ignore[union-attr]
+        return context
+
+
+class StageFormView(ObjectFormView):
+    model = ProgrammeStage
+    allowed_roles = MEMBER_ADMIN_ONLY
+    context_object_name = "stage"
+
+    def back(self) -> str:
+        return reverse("programme-detail", kwargs={"pk": self.object.programme_id})
+
+
+class StageReplanView(StageFormView):
+    form_class = StageReplanForm
+    template_name = "rollout/stage_replan.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"duration_days": self.object.duration_days, "not_before": self.object.not_before}
+
+    def act(self, form: StageReplanForm) -> tuple[str, str]:
+        stage = services.stage_replan(actor=self.actor(), stage=self.object, **form.cleaned_data)
+        return (
+            f"{stage.name} re-planned: {stage.planned_start:%-d %b %Y} to {stage.planned_end:%-d %b %Y}.",
+            self.back(),
+        )
+
+
+class StageCompleteView(StageFormView):
+    form_class = StageCompleteForm
+    template_name = "rollout/stage_complete.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"completed_on": timezone.localdate()}
+
+    def act(self, form: StageCompleteForm) -> tuple[str, str]:
+        stage = services.stage_complete(actor=self.actor(), stage=self.object, **form.cleaned_data)
+        return f"{stage.name} is complete.", self.back()
+
+
+class WaveSeatChangeView(ObjectFormView):
+    """The seat change a completed wave offers: the contract's own request, filled in."""
+
+    model = Wave
+    allowed_roles = MEMBER_ADMIN_ONLY
+    form_class = SeatChangeForm
+    template_name = "rollout/wave_seat_change.html"
+    context_object_name = "wave"
+
+    def measured(self) -> selectors.WaveRow:
+        row = selectors.programme_row(self.object.programme)
+        return next(w for w in row.waves if w.wave.pk == self.object.pk)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        contract = self.object.programme.contract
+        offered = Service.objects.filter(lines__contract=contract) if contract else Service.objects.none()
+        return {**super().get_form_kwargs(), "services": offered}
+
+    def get_initial(self) -> dict[str, Any]:
+        suggestion = services.wave_seat_change_suggestion(self.object, self.measured().moved)
+        return suggestion or {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["measured"] = self.measured()
+        context["programme"] = self.object.programme
+        return context
+
+    def act(self, form: SeatChangeForm) -> tuple[str, str]:
+        services.wave_seat_change(actor=self.actor(), wave=self.object, **form.cleaned_data)
+        return "Your seat change has been sent to the framework authority.", reverse(
+            "programme-detail", kwargs={"pk": self.object.programme_id}
+        )
