@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from flexhub.assets import api as assets_api
+from flexhub.benefits import api as benefits_api
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
@@ -34,6 +35,7 @@ router.register("assets", assets_api.AssetViewSet, basename="asset")
 router.register("transfers", directory_api.TupeViewSet, basename="tupetransfer")
 router.register("government-changes", government_api.MachineryChangeViewSet, basename="machinerychange")
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
+router.register("baselines", benefits_api.MemberBaselineViewSet, basename="memberbaseline")
 
 urlpatterns = [
     path("me/", core_api.me, name="me"),
@@ -41,5 +43,7 @@ urlpatterns = [
     path("sla/", billing_api.sla_report, name="sla"),
     path("aged-debt/", billing_api.aged_debt_report, name="aged-debt"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
+    path("benefits/carbon/", benefits_api.framework_carbon, name="benefits-carbon"),
+    path("benefits/savings/", benefits_api.framework_savings, name="benefits-savings"),
     *router.urls,
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "flexhub.directory",
     "flexhub.assets",
     "flexhub.government",
+    "flexhub.benefits",
     "flexhub.scenarios",
 ]
 

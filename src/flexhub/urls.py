@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("flexhub.directory.urls")),
     path("", include("flexhub.assets.urls")),
     path("", include("flexhub.government.urls")),
+    path("", include("flexhub.benefits.urls")),
 ]

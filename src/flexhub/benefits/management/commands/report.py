@@ -1,0 +1,91 @@
+"""`flexhub report carbon|savings (--org CODE [--framework CODE] | --framework CODE) --year YYYY [--json]`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from flexhub.benefits import selectors
+from flexhub.core.errors import RuleError
+from flexhub.core.management.base import FlexhubCommand
+from flexhub.frameworks.models import Framework
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise ValueError(f"{text!r} is not a year (YYYY)")
+    return int(text)
+
+
+class Command(FlexhubCommand):
+    help = "Reports: a member's (or a framework's) carbon or savings for a year."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        reports = parser.add_subparsers(dest="report", required=True, metavar="{carbon,savings}")
+        for name, text in (
+            ("carbon", "energy and tCO2e of the estate against the baseline device"),
+            ("savings", "what was invoiced against the baseline costs and the targets"),
+        ):
+            sub = reports.add_parser(name, help=text)
+            sub.add_argument("--org", help="a member's code")
+            sub.add_argument("--framework", help="a framework's code: its total, or which of the member's frameworks")
+            sub.add_argument("--year", required=True, help="YYYY")
+            sub.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            year = _year(options["year"])
+        except ValueError as exc:
+            raise CommandError(f"--year: {exc}") from exc
+        org, framework_code = options["org"], options["framework"]
+        if not org and not framework_code:
+            raise CommandError("give --org CODE for a member or --framework CODE for a framework's total")
+        try:
+            if org:
+                baseline = selectors.baseline_for_cli(org=org, framework=framework_code)
+                report: Any = (
+                    selectors.member_carbon(baseline, year)
+                    if options["report"] == "carbon"
+                    else selectors.member_savings(baseline, year)
+                )
+            else:
+                framework = Framework.objects.filter(code=framework_code).first()
+                if framework is None:
+                    raise CommandError(f"unknown framework {framework_code!r}")
+                report = (
+                    selectors.whole_framework_carbon(framework, year)
+                    if options["report"] == "carbon"
+                    else selectors.whole_framework_savings(framework, year)
+                )
+        except RuleError as error:
+            raise CommandError(error.message) from error
+        answer = report.as_json()
+        if options["json"]:
+            self.stdout.write(json.dumps(answer, indent=2))
+            return
+        self._text(options["report"], answer)
+
+    def _text(self, kind: str, answer: dict[str, Any]) -> None:
+        who = answer.get("org") or answer.get("framework")
+        if kind == "carbon":
+            self.stdout.write(
+                f"{who} {answer['year']}: {answer['kwh']:,} kWh, {answer['tco2e']} tCO2e "
+                f"at {answer['factor']} kg/kWh ({answer['factor_source']})"
+            )
+            for d in answer["devices"]:
+                self.stdout.write(f"  {d['model']:<32} {d['count']:>7,} {d['kwh']:>12,} kWh")
+            self.stdout.write(
+                f"  baseline {answer['baseline_kwh']:,} kWh, {answer['baseline_tco2e']} tCO2e; "
+                f"avoided {answer['avoided_tco2e']} tCO2e"
+            )
+            return
+        self.stdout.write(f"{who} {answer['year']}:")
+        for part in ("it", "desktop"):
+            self.stdout.write(
+                f"  {part.upper() if part == 'it' else 'Desktop'}: baseline £{answer[f'baseline_{part}']}, "
+                f"invoiced £{answer[f'invoiced_{part}']}, saving £{answer[f'saving_{part}']} "
+                f"({answer[f'saving_{part}_percent'] or '-'}% against a target of {answer[f'target_{part}_percent']}%)"
+            )
+        self.stdout.write(f"  pooling saving £{answer['pooling_saving']}")
