@@ -146,9 +146,10 @@ def _days_by_member_and_model(member_ids: Iterable[int], year: int) -> dict[int,
     return found
 
 
-def _data_centre_kwh_per_seat(framework: Framework, member_ids: list[int], year: int) -> dict[int, Decimal]:
+def _data_centre_kwh_per_seat(framework: Framework, member_ids: list[int]) -> dict[int, Decimal]:
     """Each member's data-centre kWh a seat: the shares of the framework's services it took
-    under a contract in force during the year."""
+    under any of its contracts. Not only those in force in the year: a thin client still in use
+    has servers behind it, and leaving them out would flatter it."""
     shares = {
         s.service_id: carbon.data_centre_kwh(s.watts_per_seat, s.pue)
         for s in DataCentreShare.objects.filter(service__framework=framework)
@@ -160,8 +161,6 @@ def _data_centre_kwh_per_seat(framework: Framework, member_ids: list[int], year:
         ContractLine.objects.filter(
             contract__framework=framework,
             contract__member_id__in=member_ids,
-            contract__start__lte=dt.date(year, 12, 31),
-            contract__end__gte=dt.date(year, 1, 1),
             service_id__in=shares,
         )
         .values_list("contract__member_id", "service_id")
@@ -183,7 +182,7 @@ def carbon_reports(baselines: list[MemberBaseline], year: int) -> list[CarbonRep
     days = _days_by_member_and_model(member_ids, year)
     model_ids = {m for per_model in days.values() for m in per_model}
     models = DeviceModel.objects.in_bulk(model_ids | {b.baseline_device_id for b in baselines if b.baseline_device_id})
-    data_centre = _data_centre_kwh_per_seat(framework, member_ids, year)
+    data_centre = _data_centre_kwh_per_seat(framework, member_ids)
     year_days = Decimal(carbon.days_in_year(year))
     reports = []
     for baseline in baselines:

@@ -122,6 +122,7 @@ class FrameworkBenefitsView(RoleRequiredMixin, TemplateView):
     allowed_roles = AUTHORITY
     template_name = "benefits/framework.html"
     model = Framework
+    csv = False  # the same figures as a CSV download (?report=carbon|savings)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user: Any = request.user
@@ -149,7 +150,7 @@ class FrameworkBenefitsView(RoleRequiredMixin, TemplateView):
                 )
             except RuleError as error:
                 context["carbon_problem"] = error.message
-        download = request.GET.get("download")
+        download = request.GET.get("report", "savings") if self.csv else None
         if download == "savings" and "savings" in context:
             reports = [*context["savings"].members, context["savings"]]
             return csv_download(
@@ -159,6 +160,8 @@ class FrameworkBenefitsView(RoleRequiredMixin, TemplateView):
             return csv_download(
                 f"{framework.code}-carbon-{year}.csv", CARBON_HEADER, _carbon_rows(context["carbon"].members)
             )
+        if download is not None:
+            raise Http404(context.get("carbon_problem") or "No such report.")
         return self.render_to_response(self.get_context_data(**context))
 
 
@@ -168,6 +171,7 @@ class MemberBenefitsView(RoleRequiredMixin, TemplateView):
     allowed_roles = BENEFITS_ROLES
     template_name = "benefits/member.html"
     model = MemberBaseline
+    csv = False  # the same figures as a CSV download (?report=carbon|savings)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         baseline = get_visible_or_404(MemberBaseline, request.user, pk=kwargs["pk"])
@@ -183,7 +187,7 @@ class MemberBenefitsView(RoleRequiredMixin, TemplateView):
                 context["carbon"] = selectors.member_carbon(baseline, year)
             except RuleError as error:
                 context["carbon_problem"] = error.message
-        download = request.GET.get("download")
+        download = request.GET.get("report", "savings") if self.csv else None
         code = baseline.member.code
         if download == "savings":
             return csv_download(
@@ -191,6 +195,8 @@ class MemberBenefitsView(RoleRequiredMixin, TemplateView):
             )
         if download == "carbon" and "carbon" in context:
             return csv_download(f"{code}-carbon-{year}.csv", CARBON_HEADER, _carbon_rows([context["carbon"]]))
+        if download is not None:
+            raise Http404(context.get("carbon_problem") or "No such report.")
         return self.render_to_response(self.get_context_data(**context))
 
 

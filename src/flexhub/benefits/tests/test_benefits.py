@@ -245,9 +245,12 @@ def test_member_page_shows_carbon_and_savings_and_downloads_csv(world):
     url = reverse("benefits-member", kwargs={"pk": baseline(world).pk})
     page = client.get(url, {"year": 2020}).content.decode()
     assert "2.1 tCO2e" in page and "Fujitsu Futro S740" in page and "savings-chart" in page
-    csv = client.get(url, {"year": 2020, "download": "carbon"}).content.decode()
+    csv_url = reverse("benefits-member-csv", kwargs={"pk": baseline(world).pk})
+    assert f'href="{csv_url}?report=carbon&amp;year=2020"' in page
+    csv = client.get(csv_url, {"year": 2020, "report": "carbon"}).content.decode()
     assert "MBRA,2020,Fujitsu Futro S740,100,1839" in csv
-    csv = client.get(url, {"download": "savings"}).content.decode()
+    assert client.get(csv_url, {"year": 2031, "report": "carbon"}).status_code == 404  # no factor for 2031
+    csv = client.get(csv_url).content.decode()
     assert "MBRA,2020,1,83333.33,48640.00,34693.33,41.6,20.0" in csv
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -11,6 +12,7 @@ from flexhub.benefits import selectors
 from flexhub.core.errors import RuleError
 from flexhub.core.management.base import FlexhubCommand
 from flexhub.frameworks.models import Framework
+from flexhub.rules.money import money_display
 
 
 def _year(text: str) -> int:
@@ -82,10 +84,14 @@ class Command(FlexhubCommand):
             )
             return
         self.stdout.write(f"{who} {answer['year']}:")
-        for part in ("it", "desktop"):
+
+        def money(key: str) -> str:
+            return money_display(Decimal(answer[key]))
+
+        for part, label in (("it", "IT"), ("desktop", "Desktop")):
             self.stdout.write(
-                f"  {part.upper() if part == 'it' else 'Desktop'}: baseline £{answer[f'baseline_{part}']}, "
-                f"invoiced £{answer[f'invoiced_{part}']}, saving £{answer[f'saving_{part}']} "
-                f"({answer[f'saving_{part}_percent'] or '-'}% against a target of {answer[f'target_{part}_percent']}%)"
+                f"  {label}: baseline {money(f'baseline_{part}')}, invoiced {money(f'invoiced_{part}')}, "
+                f"saving {money(f'saving_{part}')} ({answer[f'saving_{part}_percent'] or '-'}% "
+                f"against a target of {answer[f'target_{part}_percent']}%)"
             )
-        self.stdout.write(f"  pooling saving £{answer['pooling_saving']}")
+        self.stdout.write(f"  pooling saving {money('pooling_saving')}")
