@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import CharField, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from flexhub.assets.models import AssetEvent, DeviceModel
@@ -111,6 +112,16 @@ def _profiles() -> dict[str, carbon.UsageProfile]:
     return {p.kind: carbon.UsageProfile(p.hours_on, p.hours_sleep) for p in UsageProfile.objects.all()}
 
 
+def _local_date(stamp: str, zone: dt.tzinfo) -> dt.date:
+    """The London date of a UTC time as the database writes it ("YYYY-MM-DD HH:MM:SS..."): the
+    UTC date, except in the last hour of a UTC day, when summer time may already be the next.
+    Reading the text saves building an aware datetime per event (most of the report's time)."""
+    if stamp[11:13] != "23":
+        return dt.date.fromisoformat(stamp[:10])
+    moment = dt.datetime.fromisoformat(stamp[:19]).replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).date()
+
+
 def _days_by_member_and_model(member_ids: Iterable[int], year: int) -> dict[int, dict[int, list[int]]]:
     """For each member, each seat model's assets' days in use in `year` (one entry per asset in
     use on any day), from the assets' dated status history."""
@@ -122,25 +133,30 @@ def _days_by_member_and_model(member_ids: Iterable[int], year: int) -> dict[int,
             kind__in=STATUS_EVENTS,
             at__lt=dt.datetime(year + 1, 1, 2, tzinfo=dt.UTC),  # later changes cannot touch the year
         )
+        .annotate(stamp=Cast("at", CharField()))
         .order_by("asset_id", "at", "pk")
-        .values_list("asset_id", "asset__owner_id", "asset__model_id", "at", "to_value")
+        .values_list("asset_id", "asset__owner_id", "asset__model_id", "stamp", "to_value")
     )
     found: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    full_year, first_day = carbon.days_in_year(year), dt.date(year, 1, 1)
     current: int | None = None
     owner = model = 0
     changes: list[tuple[dt.date, str]] = []
 
     def close() -> None:
-        days = carbon.days_in_use_in_year(carbon.in_use_periods(changes), year)
+        if len(changes) == 1 and changes[0][1] == carbon.IN_USE and changes[0][0] <= first_day:
+            days = full_year  # the common case: in use since before the year, and still
+        else:
+            days = carbon.days_in_use_in_year(carbon.in_use_periods(changes), year)
         if days:
             found[owner][model].append(days)
 
-    for asset_id, owner_id, model_id, at, to_value in rows.iterator(chunk_size=5000):
+    for asset_id, owner_id, model_id, stamp, to_value in rows.iterator(chunk_size=5000):
         if asset_id != current:
             if current is not None:
                 close()
             current, owner, model, changes = asset_id, owner_id, model_id, []
-        changes.append((at.astimezone(zone).date(), to_value))
+        changes.append((_local_date(stamp, zone), to_value))
     if current is not None:
         close()
     return found
