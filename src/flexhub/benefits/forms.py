@@ -50,3 +50,15 @@ class TargetsForm(forms.Form):
 
 class FactorsUploadForm(forms.Form):
     file = forms.FileField(label="Factors file (CSV: year,kg_co2e_per_kwh,source)")
+
+
+class UsageProfileForm(forms.Form):
+    hours_on = forms.DecimalField(label="Hours on a year", min_value=0, max_value=8760, decimal_places=1)
+    hours_sleep = forms.DecimalField(label="Hours asleep a year", min_value=0, max_value=8760, decimal_places=1)
+
+
+class DataCentreShareForm(forms.Form):
+    watts_per_seat = forms.DecimalField(
+        label="Watts a seat, averaged over the year", min_value=0, max_digits=7, decimal_places=2
+    )
+    pue = forms.DecimalField(label="Power usage effectiveness (PUE)", min_value=1, max_digits=4, decimal_places=2)

@@ -5,6 +5,8 @@ from flexhub.benefits import views
 urlpatterns = [
     path("benefits/", views.BenefitsHomeView.as_view(), name="benefits-home"),
     path("benefits/factors/load/", views.FactorsLoadView.as_view(), name="benefits-factors-load"),
+    path("benefits/profiles/<str:kind>/", views.UsageProfileEditView.as_view(), name="benefits-profile"),
+    path("benefits/services/<int:pk>/data-centre/", views.DataCentreShareEditView.as_view(), name="benefits-share"),
     path("benefits/baselines/new/", views.BaselineCreateView.as_view(), name="benefits-baseline-new"),
     path("benefits/baselines/<int:pk>/", views.MemberBenefitsView.as_view(), name="benefits-member"),
     path("benefits/baselines/<int:pk>/csv/", views.MemberBenefitsView.as_view(csv=True), name="benefits-member-csv"),

@@ -6,22 +6,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
+from flexhub.assets.models import DeviceKind
 from flexhub.benefits import selectors, services
 from flexhub.benefits.charts import savings_chart
-from flexhub.benefits.forms import BaselineForm, FactorsUploadForm, TargetsForm
-from flexhub.benefits.models import BENEFITS_ROLES, DataCentreShare, EmissionFactor, MemberBaseline, UsageProfile
+from flexhub.benefits.forms import (
+    BaselineForm,
+    DataCentreShareForm,
+    FactorsUploadForm,
+    TargetsForm,
+    UsageProfileForm,
+)
+from flexhub.benefits.models import (
+    BENEFITS_ROLES,
+    SEAT_KINDS,
+    DataCentreShare,
+    EmissionFactor,
+    MemberBaseline,
+    UsageProfile,
+)
 from flexhub.core.csvexport import csv_download
 from flexhub.core.errors import RuleError
 from flexhub.core.forms import apply_rule_error
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404, is_authority_of
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin
-from flexhub.frameworks.models import Framework
+from flexhub.frameworks.models import Framework, Service
 from flexhub.rules.carbon import whole_kwh
 
 AUTHORITY = frozenset({Role.AUTHORITY_ADMIN})
@@ -112,6 +126,10 @@ class BenefitsHomeView(RoleRequiredMixin, TemplateView):
             factors=EmissionFactor.objects.visible_to(user),
             profiles=UsageProfile.objects.visible_to(user),
             shares=DataCentreShare.objects.visible_to(user).select_related("service__framework"),
+            kinds=[DeviceKind(k) for k in SEAT_KINDS],
+            core_services=Service.objects.filter(framework__in=frameworks, category="core").select_related("framework")
+            if frameworks
+            else [],
             **kwargs,
         )
 
@@ -301,3 +319,65 @@ class FactorsLoadView(RoleRequiredMixin, TemplateView):
                 return redirect("benefits-home")
             problems = result.problems
         return self.render_to_response(self.get_context_data(form=form, problems=problems))
+
+
+class UsageProfileEditView(RoleRequiredMixin, FormView):  # type: ignore[type-arg]
+    """The hours a year a kind of device is on and asleep: the authority keeps them."""
+
+    allowed_roles = AUTHORITY
+    model = UsageProfile
+    form_class = UsageProfileForm
+    template_name = "benefits/reference_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if kwargs["kind"] not in DeviceKind.values:
+            raise Http404("No such kind of device.")
+        self.kind = DeviceKind(kwargs["kind"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        profile = UsageProfile.objects.filter(kind=self.kind).first()
+        return {"hours_on": profile.hours_on, "hours_sleep": profile.hours_sleep} if profile else {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            caption="Usage profile", heading=f"{self.kind.label}: hours on and asleep a year", **kwargs
+        )
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            services.usage_profile_save(actor=self.actor(), kind=self.kind, **form.cleaned_data)
+        except RuleError as error:
+            apply_rule_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Usage profile for {self.kind.label.lower()}s saved.")
+        return redirect("benefits-home")
+
+
+class DataCentreShareEditView(ObjectFormView):
+    """A service's data-centre share per seat: its framework's authority."""
+
+    allowed_roles = AUTHORITY
+    model = Service
+    form_class = DataCentreShareForm
+    template_name = "benefits/reference_form.html"
+
+    def get_form(self, form_class: Any = None) -> Any:
+        if not is_authority_of(self.request.user, self.object.framework):
+            raise Http404("No service found.")
+        return super().get_form(form_class)
+
+    def get_initial(self) -> dict[str, Any]:
+        share = DataCentreShare.objects.filter(service=self.object).first()
+        return {"watts_per_seat": share.watts_per_seat, "pue": share.pue} if share else {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            caption=f"{self.object.framework.name}: {self.object.name}",
+            heading="Data-centre share per seat",
+            **kwargs,
+        )
+
+    def act(self, form: Any) -> tuple[str, str]:
+        services.data_centre_share_save(actor=self.actor(), service=self.object, **form.cleaned_data)
+        return f"Data-centre share of {self.object.code} saved.", reverse("benefits-home")

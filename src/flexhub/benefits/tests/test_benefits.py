@@ -343,3 +343,34 @@ def test_framework_totals_api_for_the_authority_only(world):
     assert (
         api(world, "mbra-admin").get("/api/v1/benefits/savings/", {"framework": "ONE", "year": 2020}).status_code == 403
     )
+
+
+def test_a_change_late_on_a_summer_evening_falls_on_the_london_date():
+    from zoneinfo import ZoneInfo
+
+    from flexhub.benefits.selectors import _local_date
+
+    london = ZoneInfo("Europe/London")
+    assert _local_date("2020-06-30 23:30:00", london) == dt.date(2020, 7, 1)  # BST: already 1 July
+    assert _local_date("2020-12-31 23:30:00", london) == dt.date(2020, 12, 31)  # GMT: still the 31st
+    assert _local_date("2020-06-30 22:59:59.5+00", london) == dt.date(2020, 6, 30)
+
+
+def test_the_authority_keeps_usage_profiles_and_data_centre_shares_through_pages(world):
+    from flexhub.benefits.models import DataCentreShare, UsageProfile
+    from flexhub.frameworks.models import Service
+
+    client = login(world, "aauth-admin")
+    url = reverse("benefits-profile", kwargs={"kind": "laptop"})
+    assert client.post(url, {"hours_on": "2250", "hours_sleep": "1500"}).status_code == 302
+    assert UsageProfile.objects.get(kind="laptop").hours_on == Decimal(2250)
+    page = client.post(url, {"hours_on": "8000", "hours_sleep": "1500"}).content.decode()
+    assert "a year has 8760 hours" in page
+    assert client.get(reverse("benefits-profile", kwargs={"kind": "toaster"})).status_code == 404
+    assert login(world, "mbra-admin").get(url).status_code == 403
+    core = Service.objects.get(framework=world.frameworks["ONE"], code="CORE")
+    url = reverse("benefits-share", kwargs={"pk": core.pk})
+    assert client.post(url, {"watts_per_seat": "7.5", "pue": "1.4"}).status_code == 302
+    assert DataCentreShare.objects.get(service=core).watts_per_seat == Decimal("7.5")
+    other = Service.objects.get(framework=world.frameworks["TWO"], code="CORE")
+    assert client.get(reverse("benefits-share", kwargs={"pk": other.pk})).status_code == 404
