@@ -27,8 +27,10 @@ from rest_framework.test import APIClient
 
 from flexhub.assets.services import asset_import
 from flexhub.assurance import services as assurance
+from flexhub.benefits import services as benefits
 from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
+from flexhub.core.models import Organisation
 from flexhub.core.services import organisation_save, user_create
 from flexhub.core.testing.world import ACTING_LOGINS, World
 from flexhub.directory.models import StaffMember
@@ -241,6 +243,30 @@ def add_exposure_decisions(world: World) -> None:
         )
 
 
+def add_baselines(world: World) -> None:
+    """A contract and a baseline for each of the extra members add_members enrols in ONE."""
+    for i in range(3):
+        member = Organisation.objects.get(code=f"XMEM{i}")
+        framework_services.contract_sign(
+            actor=CLI,
+            framework=world.frameworks["ONE"],
+            ref=f"ONE-XMEM{i}",
+            member=member,
+            signed=dt.date(2020, 1, 20),
+            start=dt.date(2020, 2, 1),
+            end=dt.date(2020, 12, 31),
+            lines=[framework_services.LineInput("CORE", 5)],
+        )
+        benefits.member_baseline_save(
+            actor=CLI,
+            framework=world.frameworks["ONE"],
+            member=member,
+            year=2019,
+            annual_it_cost=Decimal("500000.00"),
+            annual_desktop_cost=Decimal("250000.00"),
+        )
+
+
 ROLLOUT_STAGES = [StageInput("build", "Build", 30), StageInput("waves", "Waves", 60, ("build",), is_waves=True)]
 
 
@@ -295,6 +321,7 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "rollouttemplate": add_rollout,
     "programme": add_rollout,
     "wave": add_rollout,
+    "memberbaseline": add_baselines,
 }
 # The order to run them in: a transfer needs the staff, a credit note an issued invoice.
 ADDER_ORDER = [
@@ -316,6 +343,7 @@ ADDER_ORDER = [
     add_tickets,
     add_exposure_decisions,
     add_rollout,
+    add_baselines,
 ]
 
 # Lists opened with a query: the whole audit log is over a page long already, so a full page
@@ -327,6 +355,7 @@ LIST_QUERY = {
 
 # Lists a role can never see more rows of, whatever is added, and why.
 CANNOT_GROW = {
+    ("api:memberbaseline-list", "mbra-admin"): "a member has one baseline in each framework it belongs to",
     ("organisation-list", "mbra-admin"): "a member admin sees only its own organisation",
     ("api:organisation-list", "mbra-admin"): "a member admin sees only its own organisation",
     ("organisation-list", "mbra-user"): "a member user sees only its own organisation",

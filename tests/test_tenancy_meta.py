@@ -57,6 +57,8 @@ UNSCOPED_ALLOWLIST = {
 # Scoped models whose rows are shared reference data, so no row is out of anyone's scope.
 SHARED_REFERENCE = {
     "assets.devicemodel": "the catalogue of device makes and models; no organisation data",
+    "benefits.emissionfactor": "the grid's emission factor for each year; no organisation data",
+    "benefits.usageprofile": "hours a year a kind of device is on and asleep; no organisation data",
 }
 
 
@@ -92,6 +94,7 @@ PUBLIC_ROUTES = {
 
 COMMERCIAL = frozenset({Role.AUTHORITY_ADMIN, Role.MEMBER_ADMIN})
 DESK_OVERSIGHT = frozenset({Role.AUTHORITY_ADMIN, Role.INTEGRATOR})
+AUTHORITY = frozenset({Role.AUTHORITY_ADMIN})
 
 # Views with no `allowed_roles` attribute: the roles that may use each, and where the code says so.
 ROLES_CHECKED_IN_CODE = {
@@ -102,6 +105,8 @@ ROLES_CHECKED_IN_CODE = {
     "api:aged-debt": (COMMERCIAL, "billing.api.aged_debt_report: refuses roles outside COMMERCIAL_ROLES"),
     "api:sla": (DESK_OVERSIGHT, "servicedesk.api.sla_report: authority admin and integrator"),
     "api:scorecards": (DESK_OVERSIGHT, "servicedesk.api.scorecards: authority admin and integrator"),
+    "api:benefits-carbon": (AUTHORITY, "benefits.api.framework_carbon: the framework's authority only"),
+    "api:benefits-savings": (AUTHORITY, "benefits.api.framework_savings: the framework's authority only"),
 }
 
 # Views that set `allowed_roles` per request from a URL argument: (argument, the table in the

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from flexhub.assets import api as assets_api
 from flexhub.assurance import api as assurance_api
+from flexhub.benefits import api as benefits_api
 from flexhub.billing import api as billing_api
 from flexhub.core import api as core_api
 from flexhub.directory import api as directory_api
@@ -41,6 +42,7 @@ router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="t
 router.register("rollout-templates", rollout_api.RolloutTemplateViewSet, basename="rollouttemplate")
 router.register("programmes", rollout_api.ProgrammeViewSet, basename="programme")
 router.register("waves", rollout_api.WaveViewSet, basename="wave")
+router.register("baselines", benefits_api.MemberBaselineViewSet, basename="memberbaseline")
 
 urlpatterns = [
     path("me/", core_api.me, name="me"),
@@ -49,5 +51,7 @@ urlpatterns = [
     path("aged-debt/", billing_api.aged_debt_report, name="aged-debt"),
     path("scorecards/", servicedesk_api.scorecards, name="scorecards"),
     path("exposure/", assurance_api.ExposureReportView.as_view(), name="exposure"),
+    path("benefits/carbon/", benefits_api.framework_carbon, name="benefits-carbon"),
+    path("benefits/savings/", benefits_api.framework_savings, name="benefits-savings"),
     *router.urls,
 ]

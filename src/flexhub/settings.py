@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "flexhub.assurance",
     "flexhub.government",
     "flexhub.rollout",
+    "flexhub.benefits",
     "flexhub.scenarios",
 ]
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("flexhub.assurance.urls")),
     path("", include("flexhub.government.urls")),
     path("", include("flexhub.rollout.urls")),
+    path("", include("flexhub.benefits.urls")),
 ]

@@ -4,6 +4,7 @@ share, tonnes from a grid factor, and an estate against its baseline."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,10 @@ from flexhub.rules.carbon import (
     annual_kwh,
     data_centre_kwh,
     days_in_use,
+    days_in_use_in_year,
+    days_in_year,
     estate_carbon,
+    in_use_periods,
     share_of_year_in_use,
     tonnes_co2e,
     tonnes_to_one_place,
@@ -127,3 +131,52 @@ def test_avoided_is_baseline_less_actual_and_never_for_free(count, per_device, f
     assert estate.avoided_tco2e == estate.baseline_tco2e - estate.tco2e
     if per_device >= 194:
         assert estate.avoided_tco2e <= 0
+
+
+# Periods in use from an asset's status history (issue 12) -----------------------------------
+
+
+D = dt.date
+
+
+def test_periods_run_from_deployment_to_leaving_use():
+    changes = [
+        (D(2023, 1, 10), "in-stock"),
+        (D(2023, 3, 1), "deployed"),
+        (D(2023, 6, 1), "in-repair"),
+        (D(2023, 7, 1), "deployed"),
+        (D(2024, 2, 1), "retired"),
+    ]
+    assert in_use_periods(changes) == [(D(2023, 3, 1), D(2023, 6, 1)), (D(2023, 7, 1), D(2024, 2, 1))]
+    # March to May (92 days) and July to December (184 days)
+    assert days_in_use_in_year(in_use_periods(changes), 2023) == 92 + 184
+    assert days_in_use_in_year(in_use_periods(changes), 2024) == 31
+
+
+def test_an_asset_still_in_use_is_open_ended_and_a_repeat_does_not_restart_it():
+    changes = [(D(2022, 5, 1), "deployed"), (D(2022, 9, 1), "deployed")]
+    assert in_use_periods(changes) == [(D(2022, 5, 1), None)]
+    assert days_in_use_in_year(in_use_periods(changes), 2025) == 365
+
+
+def test_a_change_out_of_use_on_the_same_day_leaves_no_period():
+    assert in_use_periods([(D(2022, 5, 1), "deployed"), (D(2022, 5, 1), "retired")]) == []
+
+
+def test_never_in_use_is_no_period():
+    assert in_use_periods([(D(2022, 5, 1), "in-stock"), (D(2022, 6, 1), "retired")]) == []
+
+
+statuses = st.sampled_from(["deployed", "in-stock", "in-repair", "retired"])
+
+
+@given(
+    st.lists(st.tuples(st.dates(D(2015, 1, 1), D(2030, 12, 31)), statuses), max_size=12),
+    st.integers(2014, 2031),
+)
+def test_days_in_use_never_exceed_the_year_and_periods_never_overlap(raw, year):
+    changes = sorted(raw, key=lambda change: change[0])
+    periods = in_use_periods(changes)
+    assert 0 <= days_in_use_in_year(periods, year) <= days_in_year(year)
+    for (_, end), (start, _) in itertools.pairwise(periods):
+        assert end is not None and end <= start

@@ -147,3 +147,33 @@ def whole_kwh(kwh: Decimal) -> Decimal:
 def tonnes_to_one_place(tonnes: Decimal) -> Decimal:
     """Tonnes as reported: one decimal place, half up."""
     return tonnes.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+IN_USE = "deployed"
+
+
+def in_use_periods(changes: Iterable[tuple[dt.date, str]]) -> list[tuple[dt.date, dt.date | None]]:
+    """The periods an asset was in use, from its dated status changes in order (the date of each
+    change and the status it moved to): from a move into use to the next move out of it, or open
+    when it is still in use. Moves within the same state do not start a new period."""
+    periods: list[tuple[dt.date, dt.date | None]] = []
+    since: dt.date | None = None
+    for on, status in changes:
+        if status == IN_USE and since is None:
+            since = on
+        elif status != IN_USE and since is not None:
+            if on > since:
+                periods.append((since, on))
+            since = None
+    if since is not None:
+        periods.append((since, None))
+    return periods
+
+
+def days_in_use_in_year(periods: Iterable[tuple[dt.date, dt.date | None]], year: int) -> int:
+    """Days of `year` covered by an asset's periods in use (which never overlap)."""
+    return sum(days_in_use(start, end, year) for start, end in periods)
+
+
+def days_in_year(year: int) -> int:
+    return (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days

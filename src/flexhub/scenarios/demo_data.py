@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from flexhub.assets.services import asset_import
+from flexhub.assets.models import AssetEvent, DeviceModel
+from flexhub.assets.services import asset_import, device_model_update
 from flexhub.assurance import services as assurance
 from flexhub.assurance.models import ExposureDecision
+from flexhub.benefits import services as benefits
+from flexhub.benefits.models import MemberBaseline
 from flexhub.billing.models import BillingRun
 from flexhub.billing.selectors import billing_terms
 from flexhub.billing.services import billing_issue, billing_run
@@ -20,7 +25,7 @@ from flexhub.core.models import Organisation, User
 from flexhub.core.roles import Role
 from flexhub.directory.models import StaffEvent
 from flexhub.directory.services import staff_import
-from flexhub.frameworks.models import Framework, Tower
+from flexhub.frameworks.models import Framework, Service, Tower
 from flexhub.frameworks.services import framework_enrol
 from flexhub.rollout import services as rollout
 from flexhub.rollout.models import Programme, RolloutTemplate
@@ -280,6 +285,80 @@ def demo_assurance(actor: Actor) -> None:
     )
 
 
+# Device figures from the studies in the project's notes (docs/benefits.md): a 2007 desktop at
+# the LBL field study's 194 kWh a year, a laptop within the 62-75 kWh measured, a thin client at
+# the desk within the 6-15 W measured.
+DEMO_DEVICES = {
+    ("Dell", "OptiPlex 755"): {"tec_kwh": Decimal(194)},
+    ("Fujitsu", "Lifebook S7220"): {"tec_kwh": Decimal(68)},
+    ("Fujitsu", "Futro S550"): {"on_watts": Decimal(12), "sleep_watts": Decimal(2), "off_watts": Decimal("0.5")},
+}
+# Illustrative baselines (the reporting gives only the Cabinet Office's £2.5m a year target):
+# member -> (IT cost a year, desktop cost a year, own saving target).
+DEMO_BASELINES = {
+    "CO": (Decimal(5_400_000), Decimal(4_800_000), Decimal(2_500_000)),
+    "ONS": (Decimal(6_900_000), Decimal(5_100_000), None),
+    "DIUS": (Decimal(2_300_000), Decimal(1_500_000), None),
+    "AGY": (Decimal(4_000_000), Decimal(2_900_000), None),
+    "NIA": (Decimal(3_600_000), Decimal(2_600_000), None),
+}
+CO_THIN_CLIENTS, CO_LAPTOPS = 2100, 400  # the 2,500 core seats, 400 of them on the laptop option
+
+
+def demo_benefits(actor: Actor) -> None:
+    """The Cabinet Office's 2,500 seats (thin clients, and laptops for 400) in use since its
+    contract started, the grid factors the project can cite, the figures the carbon report
+    counts by, a data-centre share on the core service and every Flex member's baseline."""
+    with (DEMO_DIR / "grid-emission-factors.csv").open("rb") as binary:
+        loaded = benefits.factors_load(actor=actor, binary=binary)
+    if not loaded.ok:
+        raise RuntimeError(f"demo factors are broken: {loaded.problems[:3]}")
+    if MemberBaseline.objects.exists():
+        return
+    co = Organisation.objects.get(code="CO")
+    header = "asset_tag,serial,kind,manufacturer,model,site,status,assigned_email\n"
+    rows = [
+        f"CO-TC{i:05},FJTC{i:06},thin-client,Fujitsu,Futro S550,70 Whitehall,deployed,\n"
+        for i in range(CO_THIN_CLIENTS)
+    ]
+    rows += [
+        f"CO-LT{i:05},FJLT{i:06},laptop,Fujitsu,Lifebook S7220,70 Whitehall,deployed,\n" for i in range(CO_LAPTOPS)
+    ]
+    content = (header + "".join(rows)).encode()
+    summary = asset_import(actor=actor, organisation=co, open_file=lambda: io.BytesIO(content))
+    if not summary.ok:
+        raise RuntimeError(f"demo Cabinet Office assets are broken: {summary.problems[:3]}")
+    # The register as it would have been kept since the rollout: deployed when the contract began.
+    AssetEvent.objects.filter(asset__owner=co, kind="registered").update(at=dt.datetime(2008, 4, 1, 8, tzinfo=dt.UTC))
+    for (manufacturer, model), figures in DEMO_DEVICES.items():
+        device = DeviceModel.objects.get(manufacturer=manufacturer, model=model)
+        device_model_update(actor=actor, device=device, **figures)
+    for kind in ("thin-client", "desktop", "laptop"):
+        benefits.usage_profile_save(actor=actor, kind=kind, hours_on=Decimal(2250), hours_sleep=Decimal(1500))
+    psf = Framework.objects.get(code="PSF")
+    # Servers and cooling behind a seat: about 30 W more while in use (thin client 6-15 W at the
+    # desk, 40-50 W with its share, Fraunhofer 2007), over 2,250 hours, is 5 W all year at PUE 1.6.
+    benefits.data_centre_share_save(
+        actor=actor,
+        service=Service.objects.get(framework=psf, code="CORE"),
+        watts_per_seat=Decimal(5),
+        pue=Decimal("1.6"),
+    )
+    benefits.savings_target_save(actor=actor, framework=psf, it_percent=Decimal(20), desktop_percent=Decimal(40))
+    desktop = DeviceModel.objects.get(manufacturer="Dell", model="OptiPlex 755")
+    for code, (it_cost, desktop_cost, target) in DEMO_BASELINES.items():
+        benefits.member_baseline_save(
+            actor=actor,
+            framework=psf,
+            member=Organisation.objects.get(code=code),
+            year=2007,
+            annual_it_cost=it_cost,
+            annual_desktop_cost=desktop_cost,
+            annual_saving_target=target,
+            baseline_device=desktop,
+        )
+
+
 @transaction.atomic
 def demo_create() -> list[dict[str, str]]:
     """Load the demo scenario and make sure every demo login exists; returns the logins."""
@@ -312,4 +391,5 @@ def demo_create() -> list[dict[str, str]]:
     demo_directories(actor)
     demo_assurance(actor)
     demo_met_projects(actor)
+    demo_benefits(actor)
     return logins

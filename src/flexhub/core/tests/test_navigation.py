@@ -22,7 +22,7 @@ def test_an_admin_gets_one_administration_entry_last_instead_of_its_sections(wor
         assert not {"Organisations", "People", "Audit log", "Changes of government"} & set(labels)
     assert len(_labels(world, "aauth-admin")) <= 8
     sections = [item.label for item in sections_of(world.users["aauth-admin"], ADMINISTRATION)]
-    assert sections == ["Organisations", "Changes of government", "People", "Audit log", "Assurance"]
+    assert sections == ["Organisations", "Changes of government", "Benefits", "People", "Audit log", "Assurance"]
 
 
 def test_a_role_with_one_section_of_a_group_gets_that_section_itself(world):
