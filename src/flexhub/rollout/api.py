@@ -144,6 +144,7 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ig
     allowed_roles = ROLLOUT_ROLES
     queryset = Programme.objects.all()
     serializer_class = ProgrammeSerializer
+    pagination_class = None  # the list answers every programme as one array (the schema says so)
     filterset_fields = ["member__code", "code"]
 
     def refine(self, queryset: Any) -> Any:
@@ -196,6 +197,7 @@ class WaveViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[
     allowed_roles = ROLLOUT_ROLES
     queryset = Wave.objects.all()
     serializer_class = WaveSerializer
+    pagination_class = None  # the list answers every wave as one array (the schema says so)
     filterset_fields = ["programme__code", "site"]
 
     def _rows(self, waves: Any) -> dict[int, selectors.WaveRow]:

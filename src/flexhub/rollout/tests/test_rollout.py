@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from flexhub.assets.models import Asset
@@ -428,3 +429,10 @@ def test_the_framework_page_lists_its_templates(world):
     body = login(world, "mbra-admin").get(url).content.decode()
     assert reverse("rollout-template-detail", kwargs={"pk": template_one().pk}) in body
     assert "Quornshire rollout" not in body
+
+
+def test_the_schema_documents_the_programme_and_wave_lists_as_the_arrays_they_answer():
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/programmes/", "/api/v1/waves/"):
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["type"] == "array", path
