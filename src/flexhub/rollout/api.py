@@ -78,22 +78,7 @@ class ProgrammeStageSerializer(serializers.ModelSerializer[ProgrammeStage]):
 
     class Meta:
         model = ProgrammeStage
-        fields = [
-            "id",
-            "key",
-            "name",
-            "duration_days",
-            "depends_on",
-            "checklist",
-            "is_waves",
-            "not_before",
-            "baseline_start",
-            "baseline_end",
-            "planned_start",
-            "planned_end",
-            "slippage_days",
-            "completed_on",
-        ]
+        fields = list(selectors.STAGE_FIELDS)  # what stage_json writes, so the schema and the answers agree
 
 
 class WaveSerializer(serializers.Serializer[Any]):
