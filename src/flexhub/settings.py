@@ -123,6 +123,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: the statements run on every request are prepared, planned once per connection
+# (core/prepared.py); 0 for a connection pooler that cannot keep prepared statements.
+FLEXHUB_DB_PREPARED = _env_flag("FLEXHUB_DB_PREPARED", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,

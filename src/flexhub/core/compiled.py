@@ -6,7 +6,9 @@ millisecond of Python on every request, before any of the page's own work; for a
 the six things its page names, within what the user may see, over a millisecond. A
 `CompiledLookup` compiles its lookup once per thread and database, and afterwards runs the same
 SQL with the new values and builds the objects as Django's own iterator does (`Model.from_db`,
-the database's converters, and the related-object populators of `select_related`).
+the database's converters, and the related-object populators of `select_related`). On
+PostgreSQL the statement is also prepared, so the server plans it once per connection
+(core.prepared).
 
 A `ScopedLookup` does the same for a lookup within `visible_to(user)`, compiled once per role:
 the scope is still written by `core.tenancy` alone, for a stand-in user of the same role, and
@@ -29,6 +31,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # (not in django-stubs)
 
+from flexhub.core.prepared import prepared_cursor
 from flexhub.core.tenancy import is_acting_user
 
 logger = logging.getLogger(__name__)
@@ -60,14 +63,14 @@ class _Compiled:
 
     def run(self, alias: str, params: list[Any]) -> Any:
         """The first row's object, built as Django builds it, or None."""
-        with connections[alias].cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
         return None if row is None else self._build(alias, [row])[0]
 
     def run_all(self, alias: str, params: list[Any]) -> list[Any]:
         """Every row's object, in the query's order."""
-        with connections[alias].cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         return self._build(alias, rows) if rows else []
@@ -169,16 +172,33 @@ class CompiledLookup(_Lookups, Generic[M]):
 
     def first(self, *values: Any) -> M | None:
         """The first object the lookups find with `values`, or None."""
+        alias, compiled, params = self._ready(values)
+        found: M | None = compiled.run(alias, params)
+        return found
+
+    def _ready(self, values: tuple[Any, ...]) -> tuple[str, _Compiled, list[Any]]:
         model = self._model or self._learn_model()
         alias = router.db_for_read(model)
         kept = self._kept()
         compiled: _Compiled = kept.get(alias) or kept.setdefault(alias, self._compile(self._queryset()))
-        found: M | None = compiled.run(alias, self._params(compiled, model, alias, values))
-        return found
+        return alias, compiled, self._params(compiled, model, alias, values)
 
     def _learn_model(self) -> type[models.Model]:
         self._model = self._queryset().model
         return self._model
+
+
+class CompiledList(CompiledLookup[M]):
+    """`list(queryset().filter(<lookup>=value, ...))`, compiled once, like `CompiledLookup` (a
+    policy's targets, an organisation's agents)."""
+
+    first_only = False
+
+    def all(self, *values: Any) -> list[M]:
+        """Every object the lookups find with `values`, in the query's order."""
+        alias, compiled, params = self._ready(values)
+        every: list[M] = compiled.run_all(alias, params)
+        return every
 
 
 NOTHING = "nothing"  # the role sees no rows at all

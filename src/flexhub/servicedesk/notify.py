@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
+from flexhub.core.compiled import CompiledList, CompiledLookup
 from flexhub.core.models import User
 from flexhub.core.roles import Role
 from flexhub.servicedesk.models import Ticket, TicketEvent
@@ -21,12 +22,15 @@ from flexhub.servicedesk.models import Ticket, TicketEvent
 log = logging.getLogger(__name__)
 
 
+# Read after every step of every ticket: compiled once (core.compiled).
+TICKET_TO_TELL = CompiledLookup(
+    lambda: Ticket.objects.select_related("framework", "member", "current_tower__supplier", "raised_by"), "pk"
+)
+PEOPLE_IN_ROLE = CompiledList(lambda: User.objects.order_by("pk"), "organisation", "role")
+
+
 def _ticket(pk: int) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("framework", "member", "current_tower__supplier", "raised_by")
-        .filter(pk=pk)
-        .first()
-    )
+    return TICKET_TO_TELL.first(pk)
 
 
 def _emails(users: Iterable[User]) -> list[str]:
@@ -37,16 +41,16 @@ def member_recipients(ticket: Ticket) -> list[str]:
     """The raiser, or (for tickets without one) the member's admins."""
     if ticket.raised_by is not None:
         return _emails([ticket.raised_by])
-    return _emails(User.objects.filter(organisation=ticket.member, role=Role.MEMBER_ADMIN))
+    return _emails(PEOPLE_IN_ROLE.all(ticket.member_id, Role.MEMBER_ADMIN))
 
 
 def desk_recipients(ticket: Ticket, *, with_integrator: bool = False) -> list[str]:
     """Agents of the supplier running the ticket's tower, and (if asked) the integrator's people."""
     users = []
     if ticket.current_tower is not None:
-        users += list(User.objects.filter(organisation_id=ticket.current_tower.supplier_id, role=Role.AGENT))
+        users += PEOPLE_IN_ROLE.all(ticket.current_tower.supplier_id, Role.AGENT)
     if with_integrator and ticket.framework.integrator_id:
-        users += list(User.objects.filter(organisation_id=ticket.framework.integrator_id, role=Role.INTEGRATOR))
+        users += PEOPLE_IN_ROLE.all(ticket.framework.integrator_id, Role.INTEGRATOR)
     return _emails(users)
 
 

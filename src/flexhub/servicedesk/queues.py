@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from flexhub.core.compiled import ScopedList
 from flexhub.core.errors import RuleError
 from flexhub.core.models import Organisation
+from flexhub.core.prepared import literal_sql, prepared_cursor
 from flexhub.core.roles import Role
 from flexhub.frameworks.models import Framework, Tower
 from flexhub.servicedesk.models import DESK_ROLES, OPEN_STATES, Ticket, TicketStatus
@@ -47,8 +48,9 @@ def queue_filter_choices(user: Any) -> QueueChoices:
             f"JOIN {participants} p ON p.organisation_id = o.id "
             f"WHERE o.is_member AND p.framework_id IN ({', '.join(['%s'] * len(frameworks))}) ORDER BY o.name"
         )
-        with connections[Organisation.objects.db].cursor() as cursor:
-            cursor.execute(sql, frameworks)
+        alias = Organisation.objects.db
+        with prepared_cursor(alias) as cursor:
+            cursor.execute(*literal_sql(alias, sql, frameworks))
             members = [(code, f"{name} ({code})") for code, name in cursor.fetchall()]
     names: dict[str, list[str]] = {}
     ids = []
@@ -226,9 +228,16 @@ def _page_rows(
         f"LEFT JOIN {Tower._meta.db_table} w ON w.id = t.current_tower_id "
         f"ORDER BY {order.format('t')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        return [QueueRow(*row[:9], *map(_aware, row[9:])) for row in cursor.fetchall()]
+    params.append(limit)
+    if after is None:  # the first page, asked for again and again: planned once (core.prepared)
+        with prepared_cursor(tickets.db) as cursor:
+            cursor.execute(*literal_sql(tickets.db, sql, params))
+            rows = cursor.fetchall()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    return [QueueRow(*row[:9], *map(_aware, row[9:])) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

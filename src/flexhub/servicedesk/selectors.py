@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from flexhub.core.compiled import CompiledList, CompiledLookup
 from flexhub.frameworks.models import Framework
 from flexhub.rules.periods import Month
 from flexhub.rules.sla_clock import (
@@ -22,7 +23,7 @@ from flexhub.rules.sla_clock import (
     uk_bank_holidays,
 )
 from flexhub.rules.ticket_state import resolution_end, response_end
-from flexhub.servicedesk.models import SlaPolicy, Ticket, TicketEvent
+from flexhub.servicedesk.models import SlaPolicy, SlaTarget, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ class TicketSla:
 class SlaContext:
     """The framework's SLA policy turned into clocks, one business calendar per region."""
 
-    def __init__(self, policy: SlaPolicy, years: tuple[int, int]) -> None:
+    def __init__(self, policy: SlaPolicy, years: tuple[int, int], targets: list[SlaTarget] | None = None) -> None:
         self.policy = policy
         self.zone = ZoneInfo(policy.timezone)
-        self.targets = {t.priority: t for t in policy.targets.all()}
+        self.targets = {t.priority: t for t in (policy.targets.all() if targets is None else targets)}
         self._years = years
         self._calendars: dict[str, BusinessCalendar] = {}
 
@@ -92,14 +93,20 @@ class SlaContext:
         return TicketSla(ref, member, priority, response, resolution, resolved_at, breached_in)
 
 
+# Read for every ticket raised or moved on: compiled once (core.compiled).
+POLICY_OF_FRAMEWORK = CompiledLookup(lambda: SlaPolicy.objects.all(), "framework")
+TARGETS_OF_POLICY = CompiledList(lambda: SlaTarget.objects.order_by("pk"), "policy")
+
+
 def sla_context(framework: Framework, month: Month | None = None) -> SlaContext | None:
-    policy = SlaPolicy.objects.filter(framework=framework).prefetch_related("targets").first()
+    policy = POLICY_OF_FRAMEWORK.first(framework.pk)
     if policy is None:
         return None
+    targets = TARGETS_OF_POLICY.all(policy.pk)
     today = timezone.now().date()
     first = min(framework.start.year, month.year if month else today.year) - 1
     last = max(framework.end.year, month.year if month else today.year, today.year) + 1
-    return SlaContext(policy, (first, last))
+    return SlaContext(policy, (first, last), targets)
 
 
 def month_ticket_sla(framework: Framework, month: Month, now: dt.datetime | None = None) -> list[TicketSla]:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flexhub.core.audit import Actor, audit_record
+from flexhub.core.compiled import CompiledLookup
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditAction, Organisation, User
 from flexhub.core.roles import Role
@@ -68,9 +69,15 @@ def is_customer(user: User | None, ticket: Ticket) -> bool:
     return False
 
 
+FIRST_TOWER = CompiledLookup(lambda: Tower.objects.order_by("pk"), "framework")
+PARTICIPATION = CompiledLookup[Any](
+    lambda: Framework.participants.through.objects.values_list("pk"), "framework", "organisation"
+)
+
+
 def default_tower(framework: Framework) -> Tower | None:
     """The front-line tower new tickets go to: the framework's first (as the file lists them)."""
-    return framework.towers.order_by("pk").first()
+    return FIRST_TOWER.first(framework.pk)
 
 
 def _refresh(ticket: Ticket, now: dt.datetime | None = None, context: SlaContext | None = None) -> None:
@@ -167,7 +174,7 @@ def ticket_raise(
         and not is_authority_of(user, framework)
     ):
         raise RuleError("you may raise tickets only for your own organisation")
-    if not framework.participants.filter(pk=member.pk).exists() or not member.is_member:
+    if PARTICIPATION.first(framework.pk, member.pk) is None or not member.is_member:
         raise RuleError(f"{member.code} is not a member of {framework.code}", field="framework")
     if kind not in TicketKind.values:
         raise RuleError(f"unknown kind {kind!r} (incident or request)", field="kind")

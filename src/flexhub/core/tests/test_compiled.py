@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from flexhub.core import compiled
-from flexhub.core.compiled import CompiledLookup
+from flexhub.core.compiled import CompiledList, CompiledLookup
 from flexhub.core.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,15 @@ def test_a_lookup_that_does_not_take_its_value_exactly_once_is_refused(world):
     lookup = CompiledLookup(lambda: User.objects.filter(username=sentinel), "username")
     with pytest.raises(ValueError, match="must take its value once"):
         lookup.first("anyone")
+
+
+def test_a_compiled_list_gives_django_s_rows_in_its_order_in_one_query(world):
+    lookup = CompiledList(lambda: User.objects.order_by("-pk"), "organisation", "role")
+    for user in world.users.values():
+        expected = list(User.objects.filter(organisation=user.organisation_id, role=user.role).order_by("-pk"))
+        with CaptureQueriesContext(connection) as queries:
+            found = lookup.all(user.organisation_id, user.role)
+        assert len(queries) == 1
+        assert [_columns(u) for u in found] == [_columns(u) for u in expected]
+        assert user.pk in [u.pk for u in found]
+    assert lookup.all(10**12, "agent") == []
