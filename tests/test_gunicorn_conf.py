@@ -78,3 +78,16 @@ def test_a_long_api_query_reaches_flexhub_and_is_answered_in_json(served: str) -
     assert status == 404
     assert content_type == "application/json"
     assert json.loads(body) == {"detail": "Not found."}
+
+
+def test_the_wsgi_module_loads_every_view_before_the_workers_are_forked(tmp_path: Path) -> None:
+    """gunicorn preloads flexhub.wsgi in its master: the URLconf (every view and API module) must
+    be loaded by it, or each new worker, and each one replacing another after max_requests, keeps
+    its first callers waiting half a second while it imports them."""
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
+        "FLEXHUB_VAR_DIR": str(tmp_path),
+    }
+    probe = "import sys, flexhub.wsgi; print(sorted({'flexhub.urls', 'flexhub.api_urls'} - set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
