@@ -41,6 +41,7 @@ router.register("data-classifications", assurance_api.ClassificationViewSet, bas
 router.register("ticket-events", servicedesk_api.TicketEventViewSet, basename="ticketevent")
 router.register("rollout-templates", rollout_api.RolloutTemplateViewSet, basename="rollouttemplate")
 router.register("programmes", rollout_api.ProgrammeViewSet, basename="programme")
+router.register("programme-stages", rollout_api.ProgrammeStageViewSet, basename="programmestage")
 router.register("waves", rollout_api.WaveViewSet, basename="wave")
 router.register("baselines", benefits_api.MemberBaselineViewSet, basename="memberbaseline")
 

@@ -1,5 +1,6 @@
 """Rollout API: templates (the authority keeps them), programmes (a member admin starts them from
-a template; each carries its stages, waves, measured progress and state), and waves."""
+a template; each carries its stages, waves, measured progress and state), their stages (which a
+member admin re-plans, checks off and completes), and waves."""
 
 from __future__ import annotations
 
@@ -79,6 +80,37 @@ class ProgrammeStageSerializer(serializers.ModelSerializer[ProgrammeStage]):
     class Meta:
         model = ProgrammeStage
         fields = list(selectors.STAGE_FIELDS)  # what stage_json writes, so the schema and the answers agree
+
+
+class StageWithProgrammeSerializer(ProgrammeStageSerializer):
+    """A stage on its own, with the programme it belongs to."""
+
+    programme = serializers.CharField(read_only=True, help_text="The programme's code")
+    member = serializers.CharField(read_only=True, help_text="The member's code")
+
+    class Meta(ProgrammeStageSerializer.Meta):
+        fields = ["programme", "member", *selectors.STAGE_FIELDS]
+
+
+class StageChecklistSerializer(serializers.Serializer[Any]):
+    checked = serializers.ListField(
+        child=serializers.CharField(max_length=300), help_text="The checklist's items done so far (the rest are not)"
+    )
+
+
+class StageCompleteSerializer(serializers.Serializer[Any]):
+    completed_on = serializers.DateField()
+    checked = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        required=False,
+        help_text="The checklist's items, checked as the stage completes (default: those already checked)",
+    )
+
+
+class StageReplanSerializer(serializers.Serializer[Any]):
+    duration_days = serializers.IntegerField(min_value=1, max_value=3650)
+    not_before = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class WaveSerializer(serializers.Serializer[Any]):
@@ -173,6 +205,54 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ig
             ),
         )
         return Response(selectors.programme_json(selectors.programme_row(programme)), status=status.HTTP_201_CREATED)
+
+
+class ProgrammeStageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Programme stages. A member admin POSTs {id}/checklist/ with the items done so far,
+    {id}/complete/ once every item is checked, and {id}/replan/ to move a stage still open."""
+
+    allowed_roles = ROLLOUT_ROLES
+    queryset = ProgrammeStage.objects.all()
+    serializer_class = StageWithProgrammeSerializer
+    pagination_class = None  # a programme's stages are few; the list answers them as one array
+    filterset_fields = ["programme__member__code", "programme__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("programme__member").order_by("programme__member__code", "programme__code", "position")
+
+    def list(self, request: Request) -> Response:
+        return Response([_stage_json(s) for s in self.filter_queryset(self.get_queryset())])
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(_stage_json(self.get_object()))
+
+    @extend_schema(request=StageChecklistSerializer, responses=StageWithProgrammeSerializer)
+    @action(detail=True, methods=["post"])
+    def checklist(self, request: Request, pk: str | None = None) -> Response:
+        body = StageChecklistSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stage = services.stage_checklist(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        return Response(_stage_json(stage))
+
+    @extend_schema(request=StageCompleteSerializer, responses=StageWithProgrammeSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        body = StageCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stage = services.stage_complete(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        return Response(_stage_json(stage))
+
+    @extend_schema(request=StageReplanSerializer, responses=StageWithProgrammeSerializer)
+    @action(detail=True, methods=["post"])
+    def replan(self, request: Request, pk: str | None = None) -> Response:
+        body = StageReplanSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stage = services.stage_replan(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        return Response(_stage_json(stage))
+
+
+def _stage_json(stage: ProgrammeStage) -> dict[str, Any]:
+    return {"programme": stage.programme.code, "member": stage.programme.member.code, **selectors.stage_json(stage)}
 
 
 class WaveViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

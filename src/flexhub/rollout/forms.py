@@ -1,4 +1,5 @@
-"""Rollout forms: starting a programme from a template, re-planning and completing a stage."""
+"""Rollout forms: starting a programme from a template, re-planning a stage, working through its
+checklist and completing it."""
 
 from __future__ import annotations
 
@@ -42,4 +43,17 @@ class StageReplanForm(GovukForm):
 
 
 class StageCompleteForm(GovukForm):
-    completed_on = GovukDateField(label="Completed on")
+    """A stage's checklist, to save as far as it has got or to mark the stage complete (on a
+    date, every item checked)."""
+
+    checked = forms.MultipleChoiceField(
+        label="Checklist", widget=forms.CheckboxSelectMultiple, required=False, help_text="Check the items done"
+    )
+    completed_on = GovukDateField(label="Completed on", required=False)
+
+    def __init__(self, *args: Any, checklist: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["checked"]
+        field.choices = [(item, item) for item in checklist]
+        if not checklist:
+            del self.fields["checked"]

@@ -102,6 +102,9 @@ class ProgrammeStage(models.Model):
     duration_days = models.PositiveIntegerField()
     depends_on = models.JSONField(default=list, blank=True)
     checklist = models.JSONField(default=list, blank=True)
+    # The checklist's items checked so far, in the checklist's order: all of them before the
+    # stage can be marked complete.
+    checklist_done = models.JSONField(default=list, blank=True)
     is_waves = models.BooleanField(default=False)
     not_before = models.DateField(null=True, blank=True)
     baseline_start = models.DateField()
@@ -126,6 +129,11 @@ class ProgrammeStage(models.Model):
     @property
     def slippage_days(self) -> int:
         return (self.planned_end - self.baseline_end).days
+
+    @property
+    def checklist_open(self) -> list[str]:
+        """The checklist's items not yet checked."""
+        return [item for item in self.checklist if item not in self.checklist_done]
 
 
 class Wave(models.Model):

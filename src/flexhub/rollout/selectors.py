@@ -278,6 +278,7 @@ STAGE_FIELDS = (
     "duration_days",
     "depends_on",
     "checklist",
+    "checklist_done",
     "is_waves",
     "not_before",
     "baseline_start",

@@ -308,21 +308,63 @@ def _move_waves(programme: Programme) -> None:
     Wave.objects.bulk_update(waves, ["planned_date"])
 
 
+def _checked(stage: ProgrammeStage, checked: Sequence[str]) -> list[str]:
+    """`checked` as the stage's checklist items, in the checklist's order; an item the checklist
+    does not have is refused by name."""
+    unknown = [item for item in checked if item not in stage.checklist]
+    if unknown:
+        raise RuleError(f"{stage.name}'s checklist has no item {unknown[0]!r}", field="checked")
+    return [item for item in stage.checklist if item in checked]
+
+
 @transaction.atomic
-def stage_complete(*, actor: Actor, stage: ProgrammeStage, completed_on: dt.date) -> ProgrammeStage:
-    """Record that a stage is done (its checklist worked through) on a date."""
+def stage_checklist(*, actor: Actor, stage: ProgrammeStage, checked: Sequence[str]) -> ProgrammeStage:
+    """Record which of a stage's checklist items are done so far (the rest are not)."""
+    _may_run(actor, stage.programme.member)
+    if stage.completed_on is not None:
+        raise RuleError(f"{stage.name} is complete: its checklist can no longer change", field="checked")
+    done = _checked(stage, checked)
+    if done != stage.checklist_done:
+        before, stage.checklist_done = stage.checklist_done, done
+        stage.save(update_fields=["checklist_done"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=stage,
+            changes={"checklist_done": [before, done]},
+            organisation=stage.programme.member,
+            framework=stage.programme.framework,
+        )
+    return stage
+
+
+@transaction.atomic
+def stage_complete(
+    *, actor: Actor, stage: ProgrammeStage, completed_on: dt.date, checked: Sequence[str] | None = None
+) -> ProgrammeStage:
+    """Record that a stage is done on a date: every item of its checklist checked, as already
+    recorded or as `checked` gives them now."""
     _may_run(actor, stage.programme.member)
     if stage.completed_on is not None:
         raise RuleError(f"{stage.name} is already complete", field="completed_on")
     if completed_on < stage.programme.start or completed_on > timezone.localdate():
         raise RuleError("a stage completes between the programme's start and today", field="completed_on")
-    stage.completed_on = completed_on
-    stage.save(update_fields=["completed_on"])
+    done = stage.checklist_done if checked is None else _checked(stage, checked)
+    still_open = [item for item in stage.checklist if item not in done]
+    if still_open:
+        raise RuleError(
+            f"check every item of the checklist first; not yet checked: {'; '.join(still_open)}", field="checked"
+        )
+    changes: dict[str, Any] = {"completed_on": [None, completed_on.isoformat()]}
+    if done != stage.checklist_done:
+        changes["checklist_done"] = [stage.checklist_done, done]
+    stage.completed_on, stage.checklist_done = completed_on, done
+    stage.save(update_fields=["completed_on", "checklist_done"])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         instance=stage,
-        changes={"completed_on": [None, completed_on.isoformat()]},
+        changes=changes,
         organisation=stage.programme.member,
         framework=stage.programme.framework,
     )

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 
 from flexhub.core.csvexport import csv_download
+from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -184,14 +185,27 @@ class StageReplanView(StageFormView):
 
 
 class StageCompleteView(StageFormView):
+    """A stage's checklist: saved as far as it has got, or the stage marked complete."""
+
     form_class = StageCompleteForm
     template_name = "rollout/stage_complete.html"
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "checklist": list(self.object.checklist)}
+
     def get_initial(self) -> dict[str, Any]:
-        return {"completed_on": timezone.localdate()}
+        return {"completed_on": timezone.localdate(), "checked": list(self.object.checklist_done)}
 
     def act(self, form: StageCompleteForm) -> tuple[str, str]:
-        stage = services.stage_complete(actor=self.actor(), stage=self.object, **form.cleaned_data)
+        checked = form.cleaned_data.get("checked", [])
+        if self.request.POST.get("step") == "save":
+            stage = services.stage_checklist(actor=self.actor(), stage=self.object, checked=checked)
+            done = len(stage.checklist_done)
+            return f"{stage.name}: {done} of {len(stage.checklist)} checklist items checked.", self.back()
+        completed_on = form.cleaned_data["completed_on"]
+        if completed_on is None:
+            raise RuleError("Enter the date the stage was completed", field="completed_on")
+        stage = services.stage_complete(actor=self.actor(), stage=self.object, completed_on=completed_on, checked=checked)
         return f"{stage.name} is complete.", self.back()
 
 

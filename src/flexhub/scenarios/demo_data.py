@@ -169,7 +169,9 @@ def demo_met_projects(actor: Actor) -> None:
         finished = [] if i % 4 == 3 else list(stages.values())  # every fourth is late: stages left open
         for stage in finished:
             if stage.planned_end <= today:
-                rollout.stage_complete(actor=actor, stage=stage, completed_on=stage.planned_end)
+                rollout.stage_complete(
+                    actor=actor, stage=stage, completed_on=stage.planned_end, checked=stage.checklist
+                )
 
 
 def demo_live_tickets() -> None:

@@ -130,6 +130,9 @@ def _rollout(framework: Framework) -> dict[str, Any]:
         completed = {s.key: s.completed_on.isoformat() for s in stages if s.completed_on}
         if completed:
             entry["completed"] = completed
+        checked = {s.key: list(s.checklist_done) for s in stages if s.checklist_done and not s.completed_on}
+        if checked:
+            entry["checked"] = checked
         programmes.append(entry)
     if programmes:
         body["programmes"] = programmes

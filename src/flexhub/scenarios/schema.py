@@ -1393,6 +1393,7 @@ class ProgrammeSpec:
     waves: list[WaveSpec]
     replans: list[ReplanSpec]
     completed: dict[str, dt.date]
+    checked: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -1483,7 +1484,7 @@ def _programmes(
             item,
             path,
             ("member", "code", "name", "template", "start"),
-            ("contract", "service", "waves", "replan", "completed"),
+            ("contract", "service", "waves", "replan", "completed", "checked"),
         )
         if m is None:
             continue
@@ -1547,10 +1548,42 @@ def _programmes(
                 check.error(f"{path}.completed.{stage_key}", f"{day} is before the programme starts ({start})")
             elif day:
                 completed[str(stage_key)] = day
+        checked = _checked_items(check, m.get("checked", {}), f"{path}.checked", template, completed)
         if (member, code) in {(p.member, p.code) for p in result}:
             check.error(f"{path}.code", f"a second programme {code!r} of {member}")
         elif member and code and name and template and start:
             result.append(
-                ProgrammeSpec(member, code, name, template.code, start, contract, service, waves, replans, completed)
+                ProgrammeSpec(
+                    member, code, name, template.code, start, contract, service, waves, replans, completed, checked
+                )
             )
     return result
+
+
+def _checked_items(
+    check: _Checker, node: Any, path: str, template: TemplateSpec | None, completed: dict[str, dt.date]
+) -> dict[str, list[str]]:
+    """A programme's `checked`: for stages not yet complete, the checklist items done so far."""
+    if not isinstance(node, dict):
+        check.error(path, f"expected a mapping of stage to a list of checklist items, got {_describe(node)}")
+        return {}
+    stages = {st.key: st for st in template.stages} if template else {}
+    checked: dict[str, list[str]] = {}
+    for stage_key, items in node.items():
+        where = f"{path}.{stage_key}"
+        stage = stages.get(str(stage_key))
+        if template and stage is None:
+            check.error(path, f"template {template.code} has no stage {stage_key!r}")
+            continue
+        if stage_key in completed:
+            check.error(where, "the stage is complete, so every item of its checklist is checked already")
+            continue
+        done: list[str] = []
+        for k, item in enumerate(check.items(items, where)):
+            text = check.text(item, f"{where}[{k}]", max_length=300)
+            if text and stage and text not in stage.checklist:
+                check.error(f"{where}[{k}]", f"{text!r} is not an item of {stage.key}'s checklist")
+            elif text:
+                done.append(text)
+        checked[str(stage_key)] = done
+    return checked

@@ -218,8 +218,10 @@ def _rollout_load(
             rollout.stage_replan(
                 actor=actor, stage=by_key[replan.stage], duration_days=replan.days, not_before=replan.not_before
             )
-        for key, day in p.completed.items():
-            rollout.stage_complete(actor=actor, stage=by_key[key], completed_on=day)
+        for key, day in p.completed.items():  # a stage done had its checklist worked through
+            rollout.stage_complete(actor=actor, stage=by_key[key], completed_on=day, checked=by_key[key].checklist)
+        for key, items in p.checked.items():
+            rollout.stage_checklist(actor=actor, stage=by_key[key], checked=items)
         counts.created["programmes"] += 1
 
 

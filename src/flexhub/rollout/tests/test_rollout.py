@@ -209,12 +209,81 @@ def test_stage_complete_and_the_programme_is_done_when_all_is(world):
     admin = as_actor(world, "mbra-admin")
     programme = programme_of("MBRA")
     for stage in programme.stages.all():
-        services.stage_complete(actor=admin, stage=stage, completed_on=dt.date(2021, 1, 1))
+        services.stage_complete(actor=admin, stage=stage, completed_on=dt.date(2021, 1, 1), checked=stage.checklist)
     assert programme_row(programme).state is ProgrammeState.LATE  # Leeds still has seats to move
     Wave.objects.filter(programme=programme, site="Leeds").update(seats=0)
     assert programme_row(programme).state is ProgrammeState.DONE
     with pytest.raises(RuleError, match="already complete"):
         services.stage_complete(actor=admin, stage=programme.stages.first(), completed_on=dt.date(2021, 1, 1))
+
+
+def test_a_stage_is_checked_off_item_by_item_and_completes_only_when_all_are(world):
+    admin = as_actor(world, "mbra-admin")
+    pilot = programme_of("MBRA").stages.get(key="pilot")
+    close = programme_of("MBRA").stages.get(key="close")
+    with pytest.raises(RuleError, match="not yet checked: Twenty users for a month"):
+        services.stage_complete(actor=admin, stage=pilot, completed_on=dt.date(2021, 1, 1))
+    with pytest.raises(RuleError, match="has no item 'Ten users'"):
+        services.stage_checklist(actor=admin, stage=pilot, checked=["Ten users"])
+    with pytest.raises(RuleError, match="only the member's admins"):
+        services.stage_checklist(actor=as_actor(world, "mbrb-admin"), stage=pilot, checked=[])
+
+    services.stage_checklist(actor=admin, stage=pilot, checked=["Twenty users for a month"])
+    pilot.refresh_from_db()
+    assert pilot.checklist_done == ["Twenty users for a month"] and pilot.checklist_open == []
+    entry = AuditEntry.objects.filter(object_type="rollout.programmestage", object_id=str(pilot.pk)).latest("pk")
+    assert entry.changes == {"checklist_done": [[], ["Twenty users for a month"]]}
+    services.stage_complete(actor=admin, stage=pilot, completed_on=dt.date(2021, 1, 1))
+    pilot.refresh_from_db()
+    assert pilot.completed_on == dt.date(2021, 1, 1)
+    with pytest.raises(RuleError, match="can no longer change"):
+        services.stage_checklist(actor=admin, stage=pilot, checked=[])
+
+    # Checked as it completes, in one step; a stage with no checklist completes as before.
+    services.stage_complete(
+        actor=admin, stage=close, completed_on=dt.date(2021, 1, 1), checked=["Dispose of old desktops securely"]
+    )
+    build = programme_of("MBRA").stages.get(key="build")
+    services.stage_complete(actor=admin, stage=build, completed_on=dt.date(2021, 1, 1))
+    assert programme_of("MBRA").stages.get(key="close").checklist_done == ["Dispose of old desktops securely"]
+
+
+def test_the_checklist_page_saves_as_it_goes_and_completes(world):
+    client = login(world, "mbra-admin")
+    pilot = programme_of("MBRA").stages.get(key="pilot")
+    url = reverse("stage-complete", kwargs={"pk": pilot.pk})
+    page = client.get(url).content.decode()
+    assert "0 of 1 items checked" in page and 'value="Twenty users for a month"' in page
+
+    refused = client.post(
+        url,
+        {"step": "complete", "completed_on_0": "1", "completed_on_1": "1", "completed_on_2": "2021"},
+    )
+    assert refused.status_code == 200
+    assert "not yet checked: Twenty users for a month" in refused.content.decode()
+    saved = client.post(url, {"step": "save", "checked": ["Twenty users for a month"]})
+    assert saved.status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.checklist_done == ["Twenty users for a month"] and pilot.completed_on is None
+    programme_page = client.get(reverse("programme-detail", kwargs={"pk": pilot.programme_id})).content.decode()
+    assert "Checklist (1 of 1 checked)" in programme_page
+    no_date = client.post(url, {"step": "complete", "checked": ["Twenty users for a month"]})
+    assert "Enter the date the stage was completed" in no_date.content.decode()
+    done = client.post(
+        url,
+        {
+            "step": "complete",
+            "checked": ["Twenty users for a month"],
+            "completed_on_0": "1",
+            "completed_on_1": "1",
+            "completed_on_2": "2021",
+        },
+    )
+    assert done.status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.completed_on == dt.date(2021, 1, 1)
+    assert login(world, "mbrb-admin").get(url).status_code == 404
+    assert login(world, "mbra-user").get(url).status_code == 403
 
 
 # Pages as every role ---------------------------------------------------------
@@ -374,6 +443,34 @@ def test_api_starts_a_programme_and_keeps_a_template(world):
     assert foreign.status_code == 400 and foreign.json()["field"] == "framework"
 
 
+def test_api_stages_checked_off_completed_and_replanned(world):
+    admin = api(world, "mbra-admin")
+    pilot = programme_of("MBRA").stages.get(key="pilot")
+    listed = admin.get("/api/v1/programme-stages/", {"programme__code": "DESK-1"}).json()
+    assert {s["member"] for s in listed} == {"MBRA"} and len(listed) == 5
+    assert api(world, "aauth-admin").get(f"/api/v1/programme-stages/{pilot.pk}/").json()["checklist_done"] == []
+    assert api(world, "mbrb-admin").get(f"/api/v1/programme-stages/{pilot.pk}/").status_code == 404
+    assert api(world, "mbrb-admin").post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json").status_code == 404
+    assert api(world, "supa-agent").get("/api/v1/programme-stages/").status_code == 403
+
+    refused = admin.post(f"/api/v1/programme-stages/{pilot.pk}/complete/", {"completed_on": "2021-01-01"}, format="json")
+    assert refused.status_code == 400 and "not yet checked" in refused.content.decode()
+    unknown = admin.post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": ["Nope"]}, format="json")
+    assert unknown.status_code == 400 and "has no item 'Nope'" in unknown.content.decode()
+    checked = admin.post(
+        f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": ["Twenty users for a month"]}, format="json"
+    )
+    assert checked.json()["checklist_done"] == ["Twenty users for a month"]
+    replanned = admin.post(
+        f"/api/v1/programme-stages/{pilot.pk}/replan/", {"duration_days": 60, "reason": "Pilot extended"}, format="json"
+    ).json()
+    assert replanned["duration_days"] == 60 and replanned["slippage_days"] == 15
+    done = admin.post(f"/api/v1/programme-stages/{pilot.pk}/complete/", {"completed_on": "2021-01-01"}, format="json")
+    assert done.status_code == 200 and done.json()["completed_on"] == "2021-01-01"
+    user = api(world, "mbra-user").post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json")
+    assert user.status_code == 403
+
+
 def test_api_waves_measured_and_seat_change(world):
     waves = api(world, "mbra-admin").get("/api/v1/waves/").json()
     assert [(w["site"], w["moved"], w["complete"]) for w in waves] == [("London", 1, True), ("Leeds", 0, False)]
@@ -400,6 +497,10 @@ def test_rollout_command_lists_and_shows_a_programme(world):
     call_command("rollout", "--org", "MBRA", "--programme", "DESK-1", "--json", stdout=out)
     (shown,) = json.loads(out.getvalue())
     assert shown["member"] == "MBRA" and [w["moved"] for w in shown["waves"]] == [1, 0]
+    assert [s["checklist_done"] for s in shown["stages"]] == [[], [], [], [], []]
+    out = io.StringIO()
+    call_command("rollout", "--org", "MBRA", "--programme", "DESK-1", stdout=out)
+    assert "checklist 0 of 1 checked" in out.getvalue()
     with pytest.raises(CommandError, match="4 members have a programme 'DESK-1'"):
         call_command("rollout", "--programme", "DESK-1", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no programme 'NOPE'"):
@@ -433,6 +534,6 @@ def test_the_framework_page_lists_its_templates(world):
 
 def test_the_schema_documents_the_programme_and_wave_lists_as_the_arrays_they_answer():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    for path in ("/api/v1/programmes/", "/api/v1/waves/"):
+    for path in ("/api/v1/programmes/", "/api/v1/waves/", "/api/v1/programme-stages/"):
         schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema["type"] == "array", path

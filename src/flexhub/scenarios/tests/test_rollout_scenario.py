@@ -28,7 +28,13 @@ ROLLOUT = {
             "stages": [
                 {"key": "survey", "name": "Survey", "days": 10, "checklist": ["Count desks"]},
                 {"key": "waves", "name": "Waves", "days": 40, "after": ["survey"], "waves": True},
-                {"key": "close", "name": "Close-down", "days": 5, "after": ["waves"]},
+                {
+                    "key": "close",
+                    "name": "Close-down",
+                    "days": 5,
+                    "after": ["waves"],
+                    "checklist": ["Dispose of old desktops", "Return the keys"],
+                },
             ],
         }
     ],
@@ -44,6 +50,7 @@ ROLLOUT = {
             "waves": [{"site": "Head office", "seats": 200}, {"site": "Depot", "seats": 50}],
             "replan": [{"stage": "waves", "days": 50}],
             "completed": {"survey": "2019-09-11"},
+            "checked": {"close": ["Return the keys"]},
         }
     ],
 }
@@ -67,7 +74,9 @@ def test_rollout_loads_reloads_without_a_write_and_exports():
     assert [(w.site, w.seats) for w in programme.waves.order_by("number")] == [("Head office", 200), ("Depot", 50)]
     waves = ProgrammeStage.objects.get(programme=programme, key="waves")
     assert waves.slippage_days == 10 and waves.planned_start.isoformat() == "2019-09-12"
-    assert ProgrammeStage.objects.get(programme=programme, key="survey").completed_on.isoformat() == "2019-09-11"
+    survey = ProgrammeStage.objects.get(programme=programme, key="survey")
+    assert survey.completed_on.isoformat() == "2019-09-11" and survey.checklist_done == ["Count desks"]
+    assert ProgrammeStage.objects.get(programme=programme, key="close").checklist_done == ["Return the keys"]
     entries = AuditEntry.objects.count()
     again = load(document())
     assert again.unchanged["rollout templates"] == 1 and again.unchanged["programmes"] == 1
@@ -75,6 +84,7 @@ def test_rollout_loads_reloads_without_a_write_and_exports():
     exported = scenario_export(Framework.objects.get(code=report.framework))
     assert exported["rollout"]["programmes"][0]["replan"] == [{"stage": "waves", "days": 50}]
     assert exported["rollout"]["programmes"][0]["completed"] == {"survey": "2019-09-11"}
+    assert exported["rollout"]["programmes"][0]["checked"] == {"close": ["Return the keys"]}
     reparsed = scenario_parse(dump_yaml(exported)).rollout
     assert reparsed.templates[0].stages[1].after == ["survey"] and reparsed.programmes[0].waves[1].seats == 50
 
@@ -110,6 +120,16 @@ def test_a_changed_template_is_rewritten_and_the_programme_keeps_its_copy():
         (lambda r: r["programmes"][0]["waves"][0].update(seats=-1), "rollout.programmes[0].waves[0].seats: must be 0"),
         (lambda r: r["programmes"][0].update(completed={"build": "2019-10-01"}), "has no stage 'build'"),
         (lambda r: r["programmes"][0].update(completed={"survey": "2019-01-01"}), "before the programme starts"),
+        (
+            lambda r: r["programmes"][0].update(checked={"close": ["Burn the desks"]}),
+            "rollout.programmes[0].checked.close[0]: 'Burn the desks' is not an item of close's checklist",
+        ),
+        (
+            lambda r: r["programmes"][0].update(checked={"survey": ["Count desks"]}),
+            "rollout.programmes[0].checked.survey: the stage is complete",
+        ),
+        (lambda r: r["programmes"][0].update(checked=["close"]), "rollout.programmes[0].checked: expected a mapping"),
+        (lambda r: r["programmes"][0].update(checked={"build": []}), "has no stage 'build'"),
     ],
 )
 def test_bad_rollout_is_refused_saying_where(change, message):

@@ -81,6 +81,8 @@ class Command(FlexhubCommand):
         self.stdout.write(f"{p.member.code} {p.code}: {p.name} (from {p.template_name}) - {row.state.label}")
         for s in row.stages:
             done = f" done {s.completed_on}" if s.completed_on else ""
+            if s.checklist and not s.completed_on:
+                done += f"  checklist {len(s.checklist_done)} of {len(s.checklist)} checked"
             self.stdout.write(
                 f"  {s.name:<20} {s.planned_start} to {s.planned_end}  baseline {s.baseline_start} to "
                 f"{s.baseline_end}  {s.slippage_days:+d} days{done}"
