@@ -321,6 +321,7 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "rollouttemplate": add_rollout,
     "programme": add_rollout,
     "wave": add_rollout,
+    "programmestage": add_rollout,
     "memberbaseline": add_baselines,
 }
 # The order to run them in: a transfer needs the staff, a credit note an issued invoice.

@@ -218,7 +218,9 @@ class ProgrammeStageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # typ
     filterset_fields = ["programme__member__code", "programme__code"]
 
     def refine(self, queryset: Any) -> Any:
-        return queryset.select_related("programme__member").order_by("programme__member__code", "programme__code", "position")
+        return queryset.select_related("programme__member").order_by(
+            "programme__member__code", "programme__code", "position"
+        )
 
     def list(self, request: Request) -> Response:
         return Response([_stage_json(s) for s in self.filter_queryset(self.get_queryset())])
@@ -229,25 +231,28 @@ class ProgrammeStageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # typ
     @extend_schema(request=StageChecklistSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def checklist(self, request: Request, pk: str | None = None) -> Response:
+        stage = self.get_object()  # out of scope: 404, whatever the body
         body = StageChecklistSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        stage = services.stage_checklist(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        stage = services.stage_checklist(actor=self.actor(), stage=stage, **body.validated_data)
         return Response(_stage_json(stage))
 
     @extend_schema(request=StageCompleteSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
+        stage = self.get_object()  # out of scope: 404, whatever the body
         body = StageCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        stage = services.stage_complete(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        stage = services.stage_complete(actor=self.actor(), stage=stage, **body.validated_data)
         return Response(_stage_json(stage))
 
     @extend_schema(request=StageReplanSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def replan(self, request: Request, pk: str | None = None) -> Response:
+        stage = self.get_object()  # out of scope: 404, whatever the body
         body = StageReplanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        stage = services.stage_replan(actor=self.actor(), stage=self.get_object(), **body.validated_data)
+        stage = services.stage_replan(actor=self.actor(), stage=stage, **body.validated_data)
         return Response(_stage_json(stage))
 
 

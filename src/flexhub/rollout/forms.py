@@ -44,16 +44,17 @@ class StageReplanForm(GovukForm):
 
 class StageCompleteForm(GovukForm):
     """A stage's checklist, to save as far as it has got or to mark the stage complete (on a
-    date, every item checked)."""
+    date, every item checked); the date is asked for only to complete."""
 
     checked = forms.MultipleChoiceField(
         label="Checklist", widget=forms.CheckboxSelectMultiple, required=False, help_text="Check the items done"
     )
-    completed_on = GovukDateField(label="Completed on", required=False)
+    completed_on = GovukDateField(label="Date completed")
 
-    def __init__(self, *args: Any, checklist: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, checklist: list[str], completing: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["checked"]
         field.choices = [(item, item) for item in checklist]
         if not checklist:
             del self.fields["checked"]
+        self.fields["completed_on"].required = completing

@@ -13,7 +13,6 @@ from django.utils.safestring import mark_safe
 from django.views import View
 
 from flexhub.core.csvexport import csv_download
-from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -191,7 +190,8 @@ class StageCompleteView(StageFormView):
     template_name = "rollout/stage_complete.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "checklist": list(self.object.checklist)}
+        saving = self.request.method == "POST" and self.request.POST.get("step") == "save"
+        return {**super().get_form_kwargs(), "checklist": list(self.object.checklist), "completing": not saving}
 
     def get_initial(self) -> dict[str, Any]:
         return {"completed_on": timezone.localdate(), "checked": list(self.object.checklist_done)}
@@ -202,10 +202,9 @@ class StageCompleteView(StageFormView):
             stage = services.stage_checklist(actor=self.actor(), stage=self.object, checked=checked)
             done = len(stage.checklist_done)
             return f"{stage.name}: {done} of {len(stage.checklist)} checklist items checked.", self.back()
-        completed_on = form.cleaned_data["completed_on"]
-        if completed_on is None:
-            raise RuleError("Enter the date the stage was completed", field="completed_on")
-        stage = services.stage_complete(actor=self.actor(), stage=self.object, completed_on=completed_on, checked=checked)
+        stage = services.stage_complete(
+            actor=self.actor(), stage=self.object, completed_on=form.cleaned_data["completed_on"], checked=checked
+        )
         return f"{stage.name} is complete.", self.back()
 
 

@@ -257,7 +257,7 @@ def test_the_checklist_page_saves_as_it_goes_and_completes(world):
 
     refused = client.post(
         url,
-        {"step": "complete", "completed_on_0": "1", "completed_on_1": "1", "completed_on_2": "2021"},
+        {"step": "complete", "completed_on_day": "1", "completed_on_month": "1", "completed_on_year": "2021"},
     )
     assert refused.status_code == 200
     assert "not yet checked: Twenty users for a month" in refused.content.decode()
@@ -268,15 +268,15 @@ def test_the_checklist_page_saves_as_it_goes_and_completes(world):
     programme_page = client.get(reverse("programme-detail", kwargs={"pk": pilot.programme_id})).content.decode()
     assert "Checklist (1 of 1 checked)" in programme_page
     no_date = client.post(url, {"step": "complete", "checked": ["Twenty users for a month"]})
-    assert "Enter the date the stage was completed" in no_date.content.decode()
+    assert "Enter the date completed" in no_date.content.decode()
     done = client.post(
         url,
         {
             "step": "complete",
             "checked": ["Twenty users for a month"],
-            "completed_on_0": "1",
-            "completed_on_1": "1",
-            "completed_on_2": "2021",
+            "completed_on_day": "1",
+            "completed_on_month": "1",
+            "completed_on_year": "2021",
         },
     )
     assert done.status_code == 302
@@ -450,10 +450,17 @@ def test_api_stages_checked_off_completed_and_replanned(world):
     assert {s["member"] for s in listed} == {"MBRA"} and len(listed) == 5
     assert api(world, "aauth-admin").get(f"/api/v1/programme-stages/{pilot.pk}/").json()["checklist_done"] == []
     assert api(world, "mbrb-admin").get(f"/api/v1/programme-stages/{pilot.pk}/").status_code == 404
-    assert api(world, "mbrb-admin").post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json").status_code == 404
+    assert (
+        api(world, "mbrb-admin")
+        .post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json")
+        .status_code
+        == 404
+    )
     assert api(world, "supa-agent").get("/api/v1/programme-stages/").status_code == 403
 
-    refused = admin.post(f"/api/v1/programme-stages/{pilot.pk}/complete/", {"completed_on": "2021-01-01"}, format="json")
+    refused = admin.post(
+        f"/api/v1/programme-stages/{pilot.pk}/complete/", {"completed_on": "2021-01-01"}, format="json"
+    )
     assert refused.status_code == 400 and "not yet checked" in refused.content.decode()
     unknown = admin.post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": ["Nope"]}, format="json")
     assert unknown.status_code == 400 and "has no item 'Nope'" in unknown.content.decode()
@@ -467,7 +474,9 @@ def test_api_stages_checked_off_completed_and_replanned(world):
     assert replanned["duration_days"] == 60 and replanned["slippage_days"] == 15
     done = admin.post(f"/api/v1/programme-stages/{pilot.pk}/complete/", {"completed_on": "2021-01-01"}, format="json")
     assert done.status_code == 200 and done.json()["completed_on"] == "2021-01-01"
-    user = api(world, "mbra-user").post(f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json")
+    user = api(world, "mbra-user").post(
+        f"/api/v1/programme-stages/{pilot.pk}/checklist/", {"checked": []}, format="json"
+    )
     assert user.status_code == 403
 
 
