@@ -3,18 +3,15 @@ change is committed, through the same mail path as the service desk's notificati
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
 from flexhub.assurance.models import ExposureDecision
+from flexhub.core.mail import send_soon
 from flexhub.core.models import User
 from flexhub.core.roles import Role
-
-log = logging.getLogger(__name__)
 
 
 def decisions_to_review(ids: Iterable[int]) -> int:
@@ -41,8 +38,5 @@ def decisions_to_review(ids: Iterable[int]) -> int:
         context = {"member": member, "decisions": member_decisions, "base_url": base_url}
         subject = " ".join(render_to_string("assurance/email/to_review_subject.txt", context).split())
         body = render_to_string("assurance/email/to_review.txt", context)
-        try:
-            sent += send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
-        except OSError:  # a mail server that is down must not undo the change
-            log.exception("could not send the review notice to %s", member.code)
+        sent += send_soon((subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients)
     return sent

@@ -1,5 +1,6 @@
 """Issued invoices and credit notes go to the member's finance contact by email, with the PDF
-that was kept when they were issued; sent after the issue is committed."""
+that was kept when they were issued; sent after the issue is committed, through the background
+queue (core.mail), so that issuing a month's invoices does not wait on the mail server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
+from django_tasks import task
 
 from flexhub.billing.models import CreditNotePdf, InvoicePdf, IssuedPdf
 from flexhub.core.models import Organisation, User
@@ -69,3 +71,14 @@ def documents_send(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence
     except OSError:
         log.exception("could not send issued documents")
     return sent
+
+
+@task()
+def documents_send_task(invoice_ids: list[int], credit_note_ids: list[int]) -> int:
+    """`documents_send` on the background queue (the documents are read there by id)."""
+    return documents_send(invoice_ids=invoice_ids, credit_note_ids=credit_note_ids)
+
+
+def documents_send_soon(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence[int] = ()) -> None:
+    """Queue the documents to be emailed (at once, without a queue)."""
+    documents_send_task.enqueue(list(invoice_ids), list(credit_note_ids))

@@ -316,7 +316,7 @@ def billing_issue(*, actor: Actor, framework: Framework, month: Month, send: boo
     audit_bulk(entries)
     if send:
         ids = [invoice.pk for invoice in drafts]
-        transaction.on_commit(lambda: notify.documents_send(invoice_ids=ids))
+        transaction.on_commit(lambda: notify.documents_send_soon(invoice_ids=ids))
     return drafts
 
 
@@ -356,7 +356,7 @@ def credit_note_issue(*, actor: Actor, invoice: Invoice, net: Decimal | None, re
     from flexhub.billing.documents import credit_note_pdf_create  # fpdf2 only when a PDF is drawn
 
     credit_note_pdf_create(note)
-    transaction.on_commit(lambda: notify.documents_send(credit_note_ids=[note.pk]))
+    transaction.on_commit(lambda: notify.documents_send_soon(credit_note_ids=[note.pk]))
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -9,16 +9,19 @@ from typing import Any, cast
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt, pretty_name
+from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
 from flexhub.core.errors import RuleError
 from flexhub.core.govuk_html import PYTHON_TEMPLATES
+from flexhub.core.mail import send_soon
 from flexhub.core.models import Region
 
 _WIDGET_CLASS = {
@@ -337,7 +340,21 @@ class PasswordChangeForm(ServiceVoiceMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(ServiceVoiceMixin, auth_forms.PasswordResetForm):
-    """Asking for a reset link."""
+    """Asking for a reset link. The email goes through the background queue (core.mail), so the
+    answer does not wait on the mail server, nor take longer for an address with a login."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        send_soon([(subject, body, from_email or settings.DEFAULT_FROM_EMAIL, [to_email])])
 
 
 class SetPasswordForm(ServiceVoiceMixin, auth_forms.SetPasswordForm):  # type: ignore[type-arg]

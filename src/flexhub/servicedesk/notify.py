@@ -7,20 +7,16 @@ about their own organisation's tickets, and never of internal notes; the service
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
 from flexhub.core.compiled import CompiledList, CompiledLookup
+from flexhub.core.mail import send_soon
 from flexhub.core.models import User
 from flexhub.core.roles import Role
 from flexhub.servicedesk.models import Ticket, TicketEvent
-
-log = logging.getLogger(__name__)
-
 
 # Read after every step of every ticket: compiled once (core.compiled).
 TICKET_TO_TELL = CompiledLookup(
@@ -67,11 +63,7 @@ def _send(
     }
     subject = " ".join(render_to_string(f"servicedesk/email/{template}_subject.txt", context).split())
     body = render_to_string(f"servicedesk/email/{template}.txt", context)
-    try:
-        return send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
-    except OSError:  # a mail server that is down must not break the service desk
-        log.exception("could not send %s for ticket %s", template, ticket.ref)
-        return 0
+    return send_soon((subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients)
 
 
 def ticket_raised(pk: int) -> None:

@@ -12,11 +12,14 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 from pypdf import PdfReader
 
 from flexhub.billing.models import CreditNote, CreditNotePdf, Invoice, InvoicePdf, InvoiceStatus, Payment
+from flexhub.billing.notify import documents_send_task
 from flexhub.billing.selectors import aged_debt, invoice_balance
 from flexhub.billing.services import billing_issue, billing_run, credit_note_issue, payment_record
 from flexhub.core.audit import Actor
@@ -221,3 +224,17 @@ def test_the_invoice_csv_opens_cleanly_in_a_spreadsheet(world):
     assert (core_row[10], core_row[11]) == ("2020-06-01", "2020-06-30")
     assert all("E+" not in cell for row in rows for cell in row)
     assert next(r for r in rows if r[4] == "total")[13] == f"{invoice.total:.2f}"
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+def test_with_a_queue_issuing_hands_the_emails_to_a_worker(world, django_capture_on_commit_callbacks):
+    one = world.frameworks["ONE"]
+    billing_run(actor=CLI, framework=one, month=JUNE)
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = billing_issue(actor=CLI, framework=one, month=JUNE)
+
+    assert mail.outbox == []  # the issue did not wait on the mail server
+    (queued,) = default_task_backend.results
+    assert sorted(queued.args[0]) == sorted(i.pk for i in issued) and queued.args[1] == []
+    documents_send_task.call(*queued.args)  # what the worker does
+    assert {m.subject for m in mail.outbox} == {f"VAT invoice {i.number}" for i in issued}
