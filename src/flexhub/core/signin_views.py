@@ -5,6 +5,7 @@ Every change goes through core.signin or core.services, which audit it."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import django_otp
@@ -34,6 +35,10 @@ from flexhub.core.signin_middleware import two_factor_step
 from flexhub.core.viewmixins import ObjectFormView
 
 SETUP_KEY = "flexhub_2fa_setup_key"
+# Until when (seconds since the epoch) a login that proved it holds its current authenticator may
+# set up a new one in its place: moving to a new phone.
+REPLACE_UNTIL = "flexhub_2fa_replace_until"
+REPLACE_MINUTES = 10
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -115,10 +120,17 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):  # type: ignore[type-arg
             self.request.session[SETUP_KEY] = key
         return key
 
+    def _replacing(self) -> bool:
+        """Whether the login proved, minutes ago, that it holds the authenticator it replaces."""
+        until = self.request.session.get(REPLACE_UNTIL)
+        return isinstance(until, int | float) and until > time.time()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
+        replacing = self._replacing()
         context = super().get_context_data(
-            enabled=signin.two_factor_enabled(user),
+            enabled=signin.two_factor_enabled(user) and not replacing,
+            replacing=replacing,
             required=signin.two_factor_required(user),
             pending=two_factor_step(self.request) == "setup",
             next=_next_url(self.request),
@@ -131,7 +143,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):  # type: ignore[type-arg
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if signin.two_factor_enabled(request.user):
+        if signin.two_factor_enabled(request.user) and not self._replacing():
             messages.info(request, "Two-factor authentication is already set up.")
             return redirect("account")
         return super().post(request, *args, **kwargs)
@@ -146,6 +158,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):  # type: ignore[type-arg
             apply_rule_error(form, error)
             return self.form_invalid(form)
         self.request.session.pop(SETUP_KEY, None)
+        self.request.session.pop(REPLACE_UNTIL, None)
         _verified(self.request, enrolment.device)
         return self.response_class(
             request=self.request,
@@ -153,6 +166,35 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):  # type: ignore[type-arg
             context={"codes": enrolment.recovery_codes, "next": _next_url(self.request), "first_time": True},
             using=self.template_engine,
         )
+
+
+class TwoFactorReplaceView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
+    """Moving to a new phone: a code from the current authenticator app (or a recovery code)
+    proves it is the login's owner, then the setup page shows a new secret. The current app keeps
+    working until a code from the new one confirms it, so a move given up half way locks no one
+    out."""
+
+    template_name = "registration/two_factor_replace.html"
+    form_class = TwoFactorCodeForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user: Any = self.request.user
+        return super().get_context_data(enabled=signin.two_factor_enabled(user), minutes=REPLACE_MINUTES, **kwargs)
+
+    def form_valid(self, form: TwoFactorCodeForm) -> HttpResponse:
+        user: Any = self.request.user
+        check = signin.two_factor_check(
+            actor=Actor.for_request(self.request),
+            user=user,
+            code=form.cleaned_data["code"],
+            purpose="moving to a new phone",
+        )
+        if check.device is None:
+            form.add_error("code", check.problem)
+            return self.form_invalid(form)
+        self.request.session.pop(SETUP_KEY, None)  # a new secret, never one shown before
+        self.request.session[REPLACE_UNTIL] = time.time() + REPLACE_MINUTES * 60
+        return redirect("two-factor-setup")
 
 
 class RecoveryCodesView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]

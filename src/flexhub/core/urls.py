@@ -17,6 +17,7 @@ urlpatterns = [
         name="two-factor-recovery-codes",
     ),
     path("account/two-factor/turn-off/", signin_views.TwoFactorDisableView.as_view(), name="two-factor-disable"),
+    path("account/two-factor/new-phone/", signin_views.TwoFactorReplaceView.as_view(), name="two-factor-replace"),
     path("accounts/password-reset/", signin_views.PasswordResetView.as_view(), name="password-reset"),
     path("accounts/password-reset/sent/", signin_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(

@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from flexhub.core import signin
 from flexhub.core.audit import Actor
 from flexhub.core.models import AuditAction, AuditEntry
-from flexhub.core.signin_views import SETUP_KEY
+from flexhub.core.signin_views import REPLACE_UNTIL, SETUP_KEY
 from flexhub.core.testing.twofactor import app_code
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +215,53 @@ def test_new_recovery_codes_replace_the_old_ones(world):
     assert len(new) == 10 and not set(new) & set(old)
     assert sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == sorted(new)
     assert AuditEntry.objects.filter(object_id=str(user.pk), reason="new recovery codes").exists()
+
+
+def test_a_user_moves_to_a_new_phone_and_the_old_app_works_until_the_new_one_is_confirmed(world, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = world.users["mbra-admin"]
+    old_device, old_codes = enrolled(user)
+    client = Client()
+    client.force_login(user)
+    move = reverse("two-factor-replace")
+    assert move in client.get(reverse("account")).content.decode()
+    # Without a current code, the setup page offers no new secret.
+    assert "already set up" in client.get(SETUP).content.decode()
+    assert client.post(SETUP, {"code": "123456"}).status_code == 302
+    wrong = client.post(move, {"code": "000000"})
+    assert wrong.status_code == 200 and "is not right" in wrong.content.decode()
+    assert "wrong two-factor code at moving to a new phone" in refused_entries(user)
+
+    assert client.post(move, {"code": app_code(old_device)}).status_code == 302
+    page = client.get(SETUP).content.decode()
+    assert "Move to a new phone" in page and 'data-testid="qr-code"' in page
+    new_key = client.session[SETUP_KEY]
+    assert new_key != old_device.key
+    assert signin.two_factor_check(actor=Actor.system("test"), user=user, code=app_code(old_device)).device
+    confirmed = client.post(SETUP, {"code": code_for_key(new_key)})
+    new_codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", confirmed.content.decode())
+
+    device = signin.authenticator_of(user)
+    assert device.key == new_key and not TOTPDevice.objects.filter(pk=old_device.pk).exists()
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert AuditEntry.objects.filter(
+        object_id=str(user.pk), reason="authenticator app set up, replacing the earlier one"
+    ).exists()
+    assert "already set up" in client.get(SETUP).content.decode()  # the window closed with the move
+
+
+def test_the_window_to_move_to_a_new_phone_closes(world):
+    user = world.users["mbra-admin"]
+    device, _ = enrolled(user)
+    client = Client()
+    client.force_login(user)
+    assert client.post(reverse("two-factor-replace"), {"code": app_code(device)}).status_code == 302
+    session = client.session
+    session[REPLACE_UNTIL] = time.time() - 1
+    session.save()
+    assert "already set up" in client.get(SETUP).content.decode()
+    assert client.post(SETUP, {"code": "123456"}).status_code == 302
+    assert signin.authenticator_of(user).pk == device.pk
 
 
 def test_an_authority_admin_resets_a_lost_device(world):
