@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flexhub.core.tenancy import is_authority_of
 from flexhub.frameworks.models import Framework
 from flexhub.rollout.models import ROLLOUT_ROLES, Programme, RolloutTemplate
 
@@ -22,4 +23,5 @@ def framework_templates(user: Any, framework: Framework) -> dict[str, Any] | Non
     if user.role not in ROLLOUT_ROLES:
         return None
     templates = list(RolloutTemplate.objects.visible_to(user).filter(framework=framework))
-    return {"templates": templates} if templates else None
+    keeps = is_authority_of(user, framework)
+    return {"templates": templates, "framework": framework, "keeps": keeps} if templates or keeps else None

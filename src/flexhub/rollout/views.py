@@ -17,10 +17,10 @@ from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from flexhub.frameworks.forms import SeatChangeForm
-from flexhub.frameworks.models import CallOffContract, Service
+from flexhub.frameworks.models import CallOffContract, Framework, Service
 from flexhub.rollout import selectors, services
 from flexhub.rollout.charts import gantt_svg
-from flexhub.rollout.forms import ProgrammeStartForm, StageCompleteForm, StageReplanForm
+from flexhub.rollout.forms import ProgrammeStartForm, StageCompleteForm, StageReplanForm, TemplateForm, stage_lines
 from flexhub.rollout.models import ROLLOUT_ROLES, Programme, ProgrammeStage, RolloutTemplate, Wave
 from flexhub.rules.rollout import ProgrammeState
 
@@ -100,6 +100,57 @@ class TemplateDetailView(ScopedDetailView):
         context["stages"] = self.object.stages.order_by("position")
         context["programmes"] = Programme.objects.visible_to(self.request.user).filter(template=self.object)
         return context
+
+
+AUTHORITY_ADMIN_ONLY = frozenset({Role.AUTHORITY_ADMIN})
+
+
+class TemplateNewView(ObjectFormView):
+    """The framework's authority adds a rollout template: its stages as lines."""
+
+    model = Framework
+    lookup_field = url_kwarg = "code"
+    allowed_roles = AUTHORITY_ADMIN_ONLY
+    form_class = TemplateForm
+    template_name = "rollout/template_form.html"
+    context_object_name = "framework"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "new": True}
+
+    def act(self, form: TemplateForm) -> tuple[str, str]:
+        template = services.template_save(actor=self.actor(), framework=self.object, **form.cleaned_data)
+        return f"Template {template.name} added.", reverse("rollout-template-detail", kwargs={"pk": template.pk})
+
+
+class TemplateEditView(ObjectFormView):
+    """The framework's authority changes a template; programmes already started keep their copy."""
+
+    model = RolloutTemplate
+    allowed_roles = AUTHORITY_ADMIN_ONLY
+    form_class = TemplateForm
+    template_name = "rollout/template_form.html"
+    context_object_name = "template"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "new": False}
+
+    def get_initial(self) -> dict[str, Any]:
+        template = self.object
+        return {
+            "name": template.name,
+            "description": template.description,
+            "stages": stage_lines(template.stages.order_by("position")),
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(framework=self.object.framework, **kwargs)
+
+    def act(self, form: TemplateForm) -> tuple[str, str]:
+        template = services.template_save(
+            actor=self.actor(), framework=self.object.framework, code=self.object.code, **form.cleaned_data
+        )
+        return f"Template {template.name} changed.", reverse("rollout-template-detail", kwargs={"pk": template.pk})
 
 
 class ProgrammeStartView(ObjectFormView):

@@ -23,6 +23,7 @@ from flexhub.core.models import AuditEntry
 from flexhub.frameworks.models import SeatChangeRequest
 from flexhub.rollout import services
 from flexhub.rollout.api import ProgrammeStageSerializer
+from flexhub.rollout.forms import parse_stage_lines, stage_lines
 from flexhub.rollout.models import Programme, ProgrammeStage, RolloutTemplate, Wave
 from flexhub.rollout.selectors import programme_row, stage_json
 from flexhub.rollout.services import ProgrammeInput, StageInput, WaveInput
@@ -284,6 +285,80 @@ def test_the_checklist_page_saves_as_it_goes_and_completes(world):
     assert pilot.completed_on == dt.date(2021, 1, 1)
     assert login(world, "mbrb-admin").get(url).status_code == 404
     assert login(world, "mbra-user").get(url).status_code == 403
+
+
+def test_the_authority_adds_and_changes_a_template_on_its_pages(world):
+    client = login(world, "aauth-admin")
+    framework_page = client.get(reverse("framework-detail", kwargs={"code": "ONE"})).content.decode()
+    new = reverse("rollout-template-new", kwargs={"code": "ONE"})
+    assert new in framework_page
+    lines = (
+        "survey | Site survey | 20 | | Count desks; Check the network\n"
+        "\n"
+        "waves | Waves | 90 | survey | | waves\n"
+        "close | Close-down | 10 | waves"
+    )
+    added = client.post(new, {"code": "THIN", "name": "Thin client rollout", "stages": lines})
+    assert added.status_code == 302
+    template = RolloutTemplate.objects.get(framework__code="ONE", code="THIN")
+    stages = list(template.stages.order_by("position"))
+    assert [(s.key, s.duration_days, s.depends_on, s.is_waves) for s in stages] == [
+        ("survey", 20, [], False),
+        ("waves", 90, ["survey"], True),
+        ("close", 10, ["waves"], False),
+    ]
+    assert stages[0].checklist == ["Count desks", "Check the network"]
+    assert AuditEntry.objects.filter(object_type="rollout.rollouttemplate", object_id=str(template.pk)).exists()
+
+    edit = reverse("rollout-template-edit", kwargs={"pk": template.pk})
+    assert edit in client.get(reverse("rollout-template-detail", kwargs={"pk": template.pk})).content.decode()
+    form = client.get(edit).content.decode()
+    assert "survey | Site survey | 20 |  | Count desks; Check the network" in form
+    assert "waves | Waves | 90 | survey |  | waves" in form and 'name="code"' not in form
+    changed = client.post(edit, {"name": "Thin clients", "stages": lines.replace("| 90 |", "| 120 |")})
+    assert changed.status_code == 302
+    template.refresh_from_db()
+    assert template.name == "Thin clients" and template.stages.get(key="waves").duration_days == 120
+
+
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ("survey | Survey", "Line 1: give a key, a name and the days, separated by |"),
+        ("survey | Survey | thirty", "Line 1: the days must be a whole number, like 30 (not &#x27;thirty&#x27;)"),
+        ("a b | Survey | 30", "Line 1: a key is 1 to 40 letters, digits, - or _"),
+        ("one | One | 5\ntwo | Two | 5 | | | wave", "Line 2: the last part is the word waves, or nothing"),
+        ("one | One | 5 | two\ntwo | Two | 5 | one", "stages depend on each other in a cycle"),
+        ("one | One | 5 | nope", "depends on &#x27;nope&#x27;, which is not a stage"),
+        ("", "Enter the stages"),
+    ],
+)
+def test_a_faulty_template_is_refused_saying_which_line(world, stages, message):
+    response = login(world, "aauth-admin").post(
+        reverse("rollout-template-new", kwargs={"code": "ONE"}), {"code": "BAD", "name": "Bad", "stages": stages}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not RolloutTemplate.objects.filter(code="BAD").exists()
+
+
+def test_only_the_framework_s_authority_keeps_its_templates_on_the_web(world):
+    new_one = reverse("rollout-template-new", kwargs={"code": "ONE"})
+    edit = reverse("rollout-template-edit", kwargs={"pk": template_one().pk})
+    assert login(world, "mbra-admin").get(new_one).status_code == 403
+    assert login(world, "mbra-admin").get(edit).status_code == 403
+    assert login(world, "aauth-admin").get(reverse("rollout-template-new", kwargs={"code": "TWO"})).status_code == 404
+    other = RolloutTemplate.objects.get(framework__code="TWO")
+    assert login(world, "aauth-admin").get(reverse("rollout-template-edit", kwargs={"pk": other.pk})).status_code == 404
+
+
+def test_stage_lines_read_back_what_they_write():
+    stages = [
+        StageInput("survey", "Site survey", 30, checklist=("Count desks", "Check the network")),
+        StageInput("waves", "Waves", 120, ("survey",), is_waves=True),
+        StageInput("close", "Close-down", 20, ("survey", "waves")),
+    ]
+    assert parse_stage_lines(stage_lines(stages)) == stages
 
 
 # Pages as every role ---------------------------------------------------------
