@@ -243,6 +243,22 @@ def add_exposure_decisions(world: World) -> None:
         )
 
 
+def add_register(world: World) -> None:
+    """The extra members of ONE become sub-processors of SUPA; ONE's other services get where
+    their data is and who handles it."""
+    one = world.frameworks["ONE"]
+    for i in range(3):
+        assurance.sub_processor_save(
+            actor=CLI,
+            framework=one,
+            supplier=world.orgs["SUPA"],
+            sub_processor=Organisation.objects.get(code=f"XMEM{i}"),
+        )
+    for service in one.services.exclude(code="CORE"):
+        assurance.data_locations_set(actor=CLI, service=service, locations=[("GB", f"{service.code} hall", "held")])
+        assurance.service_handlers_set(actor=CLI, service=service, organisations=[world.orgs["SUPA"]])
+
+
 def add_baselines(world: World) -> None:
     """A contract and a baseline for each of the extra members add_members enrols in ONE."""
     for i in range(3):
@@ -322,6 +338,10 @@ ROW_ADDERS: dict[str, Callable[[World], None]] = {
     "programme": add_rollout,
     "wave": add_rollout,
     "programmestage": add_rollout,
+    "supplierjurisdiction": add_exposure_decisions,
+    "subprocessor": add_register,
+    "datalocation": add_register,
+    "servicehandler": add_register,
     "memberbaseline": add_baselines,
 }
 # The order to run them in: a transfer needs the staff, a credit note an issued invoice.
@@ -343,6 +363,7 @@ ADDER_ORDER = [
     add_government_changes,
     add_tickets,
     add_exposure_decisions,
+    add_register,
     add_rollout,
     add_baselines,
 ]

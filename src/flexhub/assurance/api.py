@@ -1,4 +1,6 @@
-"""API of assurance: the exposure report, decisions on exposures, and the classification of data."""
+"""API of assurance: the exposure report, decisions on exposures, the classification of data, and
+the supplier register (jurisdictions, sub-processors, where each service's data is and who
+handles it), which the framework's authority keeps."""
 
 from __future__ import annotations
 
@@ -6,15 +8,26 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flexhub.assurance import selectors, services
-from flexhub.assurance.models import ASSURANCE_ROLES, DataClassification, ExposureDecision, Outcome
-from flexhub.core.api_base import ScopedViewSetMixin
+from flexhub.assurance.models import (
+    ASSURANCE_ROLES,
+    Activity,
+    DataClassification,
+    DataLocation,
+    ExposureDecision,
+    Outcome,
+    ServiceHandler,
+    SubProcessor,
+    SupplierJurisdiction,
+)
+from flexhub.core.api_base import ScopedViewSetMixin, VisibleRelatedField
 from flexhub.core.errors import RuleError
+from flexhub.core.models import Organisation
 from flexhub.core.roles import Role
 from flexhub.frameworks.models import Classification, Framework, Service
 from flexhub.rules.exposure import decision_status
@@ -138,3 +151,173 @@ class ClassificationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
             classification=data["classification"],
             sensitive=data.get("sensitive", False),
         )
+
+
+# The supplier register ---------------------------------------------------------------------------
+
+
+class SupplierJurisdictionSerializer(serializers.ModelSerializer[SupplierJurisdiction]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    organisation = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
+
+    class Meta:
+        model = SupplierJurisdiction
+        fields = ["id", "framework", "organisation", "jurisdiction", "legal_basis", "source", "review_date"]
+        validators: list[Any] = []  # one already there is brought in line, not refused
+
+
+class SupplierJurisdictionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Jurisdictions whose law reaches a supplier or sub-processor. The framework's authority POSTs
+    one (framework, organisation, jurisdiction, legal basis, source, review date); the same
+    organisation and jurisdiction again is brought in line; decisions it touches go back to review."""
+
+    allowed_roles = ASSURANCE_ROLES
+    queryset = SupplierJurisdiction.objects.all()
+    serializer_class = SupplierJurisdictionSerializer
+    filterset_fields = ["framework__code", "organisation__code", "jurisdiction"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("framework", "organisation")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.supplier_jurisdiction_save(
+            actor=self.actor(),
+            framework=data["framework"],
+            organisation=data["organisation"],
+            jurisdiction=data["jurisdiction"],
+            legal_basis=data["legal_basis"],
+            source=data.get("source", ""),
+            review_date=data.get("review_date"),
+        )
+
+
+class SubProcessorSerializer(serializers.ModelSerializer[SubProcessor]):
+    framework = VisibleRelatedField(slug_field="code", queryset=Framework.objects.all())
+    supplier = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
+    sub_processor = VisibleRelatedField(slug_field="code", queryset=Organisation.objects.all())
+
+    class Meta:
+        model = SubProcessor
+        fields = ["id", "framework", "supplier", "sub_processor", "reviewed_on"]
+        validators: list[Any] = []  # one already there is brought in line, not refused
+
+
+class SubProcessorViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Who handles data for whom. The framework's authority POSTs a sub-processor of a supplier,
+    reviewed on a date or not yet (null: the exposure report shows it as a mismatch)."""
+
+    allowed_roles = ASSURANCE_ROLES
+    queryset = SubProcessor.objects.all()
+    serializer_class = SubProcessorSerializer
+    filterset_fields = ["framework__code", "supplier__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("framework", "supplier", "sub_processor")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.sub_processor_save(
+            actor=self.actor(),
+            framework=data["framework"],
+            supplier=data["supplier"],
+            sub_processor=data["sub_processor"],
+            reviewed_on=data.get("reviewed_on"),
+        )
+
+
+class DataLocationSerializer(serializers.ModelSerializer[DataLocation]):
+    framework = serializers.CharField(source="service.framework.code", read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+
+    class Meta:
+        model = DataLocation
+        fields = ["id", "framework", "service", "country", "site", "activity"]
+
+
+class LocationSerializer(serializers.Serializer[Any]):
+    country = serializers.CharField(max_length=32, help_text="A country code, such as GB")
+    site = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    activity = serializers.ChoiceField(choices=Activity.choices, default=Activity.HELD)
+
+
+class ServiceLocationsSerializer(serializers.Serializer[Any]):
+    framework = serializers.CharField()
+    service = serializers.CharField()
+    locations = LocationSerializer(
+        many=True, help_text="Every place the service's data is: the list replaces the one before"
+    )
+
+
+class DataLocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Where each service's data is held and processed. The framework's authority POSTs a
+    service's whole list (framework, service, locations); the answer is the service's list."""
+
+    allowed_roles = ASSURANCE_ROLES
+    queryset = DataLocation.objects.all()
+    serializer_class = DataLocationSerializer
+    filterset_fields = ["service__framework__code", "service__code", "country"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("service__framework")
+
+    @extend_schema(request=ServiceLocationsSerializer, responses={201: DataLocationSerializer(many=True)})
+    def create(self, request: Request) -> Response:
+        body = ServiceLocationsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        service = _service(request.user, data["framework"], data["service"])
+        services.data_locations_set(
+            actor=self.actor(),
+            service=service,
+            locations=[(place["country"], place["site"], place["activity"]) for place in data["locations"]],
+        )
+        rows = self.refine(DataLocation.objects.visible_to(request.user).filter(service=service))
+        return Response(DataLocationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceHandlerSerializer(serializers.ModelSerializer[ServiceHandler]):
+    framework = serializers.CharField(source="service.framework.code", read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+    organisation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ServiceHandler
+        fields = ["id", "framework", "service", "organisation"]
+
+
+class ServiceHandlersSerializer(serializers.Serializer[Any]):
+    framework = serializers.CharField()
+    service = serializers.CharField()
+    organisations = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        help_text="The codes of the suppliers that handle the service's data (none: the framework's suppliers)",
+    )
+
+
+class ServiceHandlerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Which suppliers handle each service's data. The framework's authority POSTs a service's
+    whole list (framework, service, organisations); the answer is the service's list."""
+
+    allowed_roles = ASSURANCE_ROLES
+    queryset = ServiceHandler.objects.all()
+    serializer_class = ServiceHandlerSerializer
+    filterset_fields = ["service__framework__code", "service__code"]
+
+    def refine(self, queryset: Any) -> Any:
+        return queryset.select_related("service__framework", "organisation")
+
+    @extend_schema(request=ServiceHandlersSerializer, responses={201: ServiceHandlerSerializer(many=True)})
+    def create(self, request: Request) -> Response:
+        body = ServiceHandlersSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        service = _service(request.user, data["framework"], data["service"])
+        codes = sorted({code.strip().upper() for code in data["organisations"]})
+        found = {o.code: o for o in Organisation.objects.visible_to(request.user).filter(code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise RuleError(f"unknown organisation {unknown[0]!r}", field="organisations")
+        services.service_handlers_set(actor=self.actor(), service=service, organisations=found.values())
+        rows = self.refine(ServiceHandler.objects.visible_to(request.user).filter(service=service))
+        return Response(ServiceHandlerSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)

@@ -12,7 +12,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from flexhub.assurance import services
-from flexhub.assurance.models import DataClassification, ExposureDecision
+from flexhub.assurance.models import (
+    DataClassification,
+    DataLocation,
+    ExposureDecision,
+    ServiceHandler,
+    SubProcessor,
+    SupplierJurisdiction,
+)
 from flexhub.core.audit import Actor
 from flexhub.core.errors import RuleError
 from flexhub.core.models import AuditEntry
@@ -394,6 +401,115 @@ def test_the_api_records_a_decision_and_a_classification(world):
     )
     assert response.status_code == 201 and response.json()["marking"] == "OFFICIAL"
     assert decision(world).state == "to-review"
+
+
+def test_the_authority_keeps_the_register_through_the_api(world):
+    authority = api_client(world, "aauth-admin")
+    added = authority.post(
+        "/api/v1/supplier-jurisdictions/",
+        {"framework": "ONE", "organisation": "SUPA", "jurisdiction": "cn", "legal_basis": "National Intelligence Law"},
+        format="json",
+    )
+    assert added.status_code == 201, added.json()
+    assert added.json()["jurisdiction"] == "CN" and added.json()["organisation"] == "SUPA"
+    again = authority.post(
+        "/api/v1/supplier-jurisdictions/",
+        {
+            "framework": "ONE",
+            "organisation": "SUPA",
+            "jurisdiction": "US",
+            "legal_basis": "CLOUD Act",
+            "source": "10-K",
+        },
+        format="json",
+    )
+    assert again.status_code == 201 and again.json()["source"] == "10-K"  # brought in line, not refused
+    assert decision(world).state == "to-review"  # the US exposure changed, so the decision goes back
+    listed = api_client(world, "mbra-admin").get("/api/v1/supplier-jurisdictions/").json()["results"]
+    assert {(r["organisation"], r["jurisdiction"]) for r in listed} == {("SUPA", "CN"), ("SUPA", "US")}
+    assert {r["framework"] for r in listed} == {"ONE"}  # never TWO's or THREE's register
+
+    unreviewed = authority.post(
+        "/api/v1/sub-processors/", {"framework": "ONE", "supplier": "SUPA", "sub_processor": "MBRB"}, format="json"
+    )
+    assert unreviewed.status_code == 201 and unreviewed.json()["reviewed_on"] is None
+    places = authority.post(
+        "/api/v1/data-locations/",
+        {
+            "framework": "ONE",
+            "service": "CORE",
+            "locations": [{"country": "ie", "site": "Dublin", "activity": "processed"}],
+        },
+        format="json",
+    )
+    assert places.status_code == 201
+    assert [(p["country"], p["site"], p["activity"]) for p in places.json()] == [("IE", "Dublin", "processed")]
+    handlers = authority.post(
+        "/api/v1/service-handlers/",
+        {"framework": "ONE", "service": "CORE", "organisations": ["supa", "INTA"]},
+        format="json",
+    )
+    assert handlers.status_code == 201 and [h["organisation"] for h in handlers.json()] == ["INTA", "SUPA"]
+    entry = AuditEntry.objects.filter(object_type="frameworks.service", object_id=str(core(world).pk)).latest("pk")
+    assert entry.changes == {"handlers": [["SUPA"], ["INTA", "SUPA"]]} and entry.actor_label == "aauth-admin"
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "body", "answer"),
+    [
+        (
+            "mbra-admin",
+            "/api/v1/supplier-jurisdictions/",
+            {"framework": "ONE", "organisation": "MBRA", "jurisdiction": "CN", "legal_basis": "x"},
+            "only the framework's authority admins may keep the supplier register",
+        ),
+        (
+            "aauth-admin",
+            "/api/v1/supplier-jurisdictions/",
+            {"framework": "TWO", "organisation": "SUPA", "jurisdiction": "CN", "legal_basis": "x"},
+            "TWO",
+        ),
+        (
+            "aauth-admin",
+            "/api/v1/sub-processors/",
+            {"framework": "ONE", "supplier": "SUPA", "sub_processor": "SUPA"},
+            "cannot be its own sub-processor",
+        ),
+        (
+            "aauth-admin",
+            "/api/v1/data-locations/",
+            {"framework": "ONE", "service": "CORE", "locations": [{"country": "GB", "activity": "stored"}]},
+            "stored",
+        ),
+        (
+            "aauth-admin",
+            "/api/v1/service-handlers/",
+            {"framework": "ONE", "service": "CORE", "organisations": ["QUILL"]},
+            "unknown organisation 'QUILL'",
+        ),
+        (
+            "aauth-admin",
+            "/api/v1/data-locations/",
+            {"framework": "TWO", "service": "CORE", "locations": []},
+            "unknown service 'CORE' in framework 'TWO'",
+        ),
+    ],
+)
+def test_the_register_api_refuses_saying_why_and_writes_nothing(world, username, path, body, answer):
+    register = (SupplierJurisdiction, SubProcessor, DataLocation, ServiceHandler)
+    before = [list(model.objects.values_list()) for model in register]
+    response = api_client(world, username).post(path, body, format="json")
+    assert response.status_code == 400
+    assert answer in json.dumps(response.json())
+    assert [list(model.objects.values_list()) for model in register] == before
+
+
+def test_the_register_api_is_for_the_authority_and_the_member_admins(world):
+    for path in ("/api/v1/supplier-jurisdictions/", "/api/v1/sub-processors/", "/api/v1/data-locations/"):
+        assert api_client(world, "mbra-user").get(path).status_code == 403
+        assert api_client(world, "supa-agent").get(path).status_code == 403
+    other = SupplierJurisdiction.objects.get(framework__code="TWO")
+    assert api_client(world, "aauth-admin").get(f"/api/v1/supplier-jurisdictions/{other.pk}/").status_code == 404
 
 
 # Command line -------------------------------------------------------------------------------------
