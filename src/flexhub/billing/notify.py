@@ -80,5 +80,9 @@ def documents_send_task(invoice_ids: list[int], credit_note_ids: list[int]) -> i
 
 
 def documents_send_soon(*, invoice_ids: Sequence[int] = (), credit_note_ids: Sequence[int] = ()) -> None:
-    """Queue the documents to be emailed (at once, without a queue)."""
-    documents_send_task.enqueue(list(invoice_ids), list(credit_note_ids))
+    """Queue the documents to be emailed (at once, without a queue); a queue that is down is
+    logged, never a failure of the issue already committed."""
+    try:
+        documents_send_task.enqueue(list(invoice_ids), list(credit_note_ids))
+    except Exception:
+        log.exception("could not queue the email of %d documents", len(invoice_ids) + len(credit_note_ids))

@@ -35,6 +35,11 @@ def send_messages(messages: list[tuple[str, str, str, list[str]]]) -> int:
 def send_soon(messages: Iterable[Message]) -> int:
     """Queue `messages` (subject, body, sender, recipients) to be sent; how many were queued."""
     queued = [(subject, body, sender, list(to)) for subject, body, sender, to in messages]
-    if queued:
+    if not queued:
+        return 0
+    try:
         send_messages.enqueue(queued)
+    except Exception:  # a queue that is down must not undo or fail what was already committed
+        log.exception("could not queue %d email messages", len(queued))
+        return 0
     return len(queued)

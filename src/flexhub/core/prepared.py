@@ -38,7 +38,18 @@ class _PreparingCursor(psycopg.Cursor[Any]):
     def execute(
         self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
     ) -> Any:
-        return super().execute(query, params, prepare=True, binary=binary)
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        except psycopg.errors.FeatureNotSupported as error:
+            # A migration run elsewhere changed a table under a statement prepared before it:
+            # PostgreSQL refuses the old plan. Outside a transaction, forget every prepared
+            # statement of this connection (psycopg forgets its own with DEALLOCATE ALL) and
+            # prepare again, instead of failing each request until the connection is replaced.
+            stale = "cached plan must not change result type" in str(error)
+            if not stale or self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                raise
+            self.connection.execute("DEALLOCATE ALL")
+            return super().execute(query, params, prepare=True, binary=binary)
 
 
 class _PreparedDebugWrapper(CursorDebugWrapper):
@@ -60,6 +71,7 @@ def prepared_cursor(alias: str) -> Any:
     connection = connections[alias]
     if connection.vendor != "postgresql" or not settings.FLEXHUB_DB_PREPARED:
         return connection.cursor()
+    connection.close_if_health_check_failed()  # as Django's own cursor() does, first
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = connection.connection

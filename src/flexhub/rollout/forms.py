@@ -88,11 +88,11 @@ def parse_stage_lines(text: str) -> list[StageInput]:
             problems.append(f"Line {number}: a key is 1 to 40 letters, digits, - or _ (not {key!r})")
         if not name:
             problems.append(f"Line {number}: the stage needs a name")
-        if not days.isdigit():
+        if not (days.isascii() and days.isdigit()):
             problems.append(f"Line {number}: the days must be a whole number, like 30 (not {days!r})")
         if waves not in ("", "waves"):
             problems.append(f"Line {number}: the last part is the word waves, or nothing (not {waves!r})")
-        if key and name and days.isdigit() and waves in ("", "waves") and STAGE_KEY.fullmatch(key):
+        if key and name and days.isascii() and days.isdigit() and waves in ("", "waves") and STAGE_KEY.fullmatch(key):
             stages.append(
                 StageInput(
                     key=key,
@@ -106,6 +106,12 @@ def parse_stage_lines(text: str) -> list[StageInput]:
     if problems:
         raise forms.ValidationError(problems)
     return stages
+
+
+def fits_lines(stages: Sequence[Any]) -> bool:
+    """Whether `stage_lines` can write these stages faithfully: no | in a name or an item, no ;
+    in an item (the API and the scenario file allow them)."""
+    return not any("|" in s.name or any("|" in item or ";" in item for item in s.checklist) for s in stages)
 
 
 def stage_lines(stages: Sequence[Any]) -> str:
@@ -124,7 +130,7 @@ class TemplateForm(GovukForm):
 
     code = forms.CharField(max_length=32, label="Template code", help_text="For example DESKTOP-ROLLOUT")
     name = forms.CharField(max_length=200, label="Template name")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     stages = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Stages", help_text=STAGE_LINES_HELP)
 
     def __init__(self, *args: Any, new: bool, **kwargs: Any) -> None:

@@ -63,8 +63,12 @@ def _check_stage_inputs(stages: Sequence[StageInput]) -> None:
     if sum(1 for s in stages if s.is_waves) > 1:
         raise RuleError("only one stage can hold the waves", field="stages")
     for stage in stages:
+        if len(stage.key) > 40:
+            raise RuleError(f"stage {stage.key[:40]!r}...: a key is at most 40 characters", field="stages")
         if not stage.name.strip():
             raise RuleError(f"stage {stage.key!r} needs a name", field="stages")
+        if len(stage.name) > 100:
+            raise RuleError(f"stage {stage.key!r}: a name is at most 100 characters", field="stages")
         if any(not item.strip() or len(item) > 300 for item in stage.checklist):
             raise RuleError(f"stage {stage.key!r}: a checklist line must be 1 to 300 characters", field="stages")
 
@@ -115,7 +119,14 @@ def template_save(
 
 
 def _template_stages(template: RolloutTemplate) -> list[str]:
-    return [f"{s.key} {s.duration_days}d" for s in template.stages.order_by("position")]
+    """Each stage in words, for the audit log: a change to any part of it shows."""
+    return [
+        f"{s.key} {s.name!r} {s.duration_days}d"
+        + (f" after {', '.join(s.depends_on)}" if s.depends_on else "")
+        + (f" checklist {'; '.join(s.checklist)}" if s.checklist else "")
+        + (" waves" if s.is_waves else "")
+        for s in template.stages.order_by("position")
+    ]
 
 
 def staff_sites(member: Organisation) -> dict[str, int]:
@@ -321,6 +332,7 @@ def _checked(stage: ProgrammeStage, checked: Sequence[str]) -> list[str]:
 def stage_checklist(*, actor: Actor, stage: ProgrammeStage, checked: Sequence[str]) -> ProgrammeStage:
     """Record which of a stage's checklist items are done so far (the rest are not)."""
     _may_run(actor, stage.programme.member)
+    stage = ProgrammeStage.objects.select_for_update().select_related("programme").get(pk=stage.pk)
     if stage.completed_on is not None:
         raise RuleError(f"{stage.name} is complete: its checklist can no longer change", field="checked")
     done = _checked(stage, checked)
@@ -345,6 +357,7 @@ def stage_complete(
     """Record that a stage is done on a date: every item of its checklist checked, as already
     recorded or as `checked` gives them now."""
     _may_run(actor, stage.programme.member)
+    stage = ProgrammeStage.objects.select_for_update().select_related("programme").get(pk=stage.pk)
     if stage.completed_on is not None:
         raise RuleError(f"{stage.name} is already complete", field="completed_on")
     if completed_on < stage.programme.start or completed_on > timezone.localdate():

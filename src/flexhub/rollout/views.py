@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 
 from flexhub.core.csvexport import csv_download
+from flexhub.core.errors import RuleError
 from flexhub.core.roles import Role
 from flexhub.core.tenancy import get_visible_or_404
 from flexhub.core.viewmixins import ObjectFormView, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -20,7 +21,14 @@ from flexhub.frameworks.forms import SeatChangeForm
 from flexhub.frameworks.models import CallOffContract, Framework, Service
 from flexhub.rollout import selectors, services
 from flexhub.rollout.charts import gantt_svg
-from flexhub.rollout.forms import ProgrammeStartForm, StageCompleteForm, StageReplanForm, TemplateForm, stage_lines
+from flexhub.rollout.forms import (
+    ProgrammeStartForm,
+    StageCompleteForm,
+    StageReplanForm,
+    TemplateForm,
+    fits_lines,
+    stage_lines,
+)
 from flexhub.rollout.models import ROLLOUT_ROLES, Programme, ProgrammeStage, RolloutTemplate, Wave
 from flexhub.rules.rollout import ProgrammeState
 
@@ -119,6 +127,9 @@ class TemplateNewView(ObjectFormView):
         return {**super().get_form_kwargs(), "new": True}
 
     def act(self, form: TemplateForm) -> tuple[str, str]:
+        code = form.cleaned_data["code"]
+        if RolloutTemplate.objects.filter(framework=self.object, code=code).exists():
+            raise RuleError(f"{self.object.code} has a template {code!r} already: change that one", field="code")
         template = services.template_save(actor=self.actor(), framework=self.object, **form.cleaned_data)
         return f"Template {template.name} added.", reverse("rollout-template-detail", kwargs={"pk": template.pk})
 
@@ -144,9 +155,14 @@ class TemplateEditView(ObjectFormView):
         }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(framework=self.object.framework, **kwargs)
+        fits = fits_lines(list(self.object.stages.all()))
+        return super().get_context_data(framework=self.object.framework, fits=fits, **kwargs)
 
     def act(self, form: TemplateForm) -> tuple[str, str]:
+        if not fits_lines(list(self.object.stages.all())):
+            raise RuleError(
+                "this template has a | or ; the lines cannot show: change it through the API", field="stages"
+            )
         template = services.template_save(
             actor=self.actor(), framework=self.object.framework, code=self.object.code, **form.cleaned_data
         )

@@ -130,7 +130,14 @@ def _rollout(framework: Framework) -> dict[str, Any]:
         completed = {s.key: s.completed_on.isoformat() for s in stages if s.completed_on}
         if completed:
             entry["completed"] = completed
-        checked = {s.key: list(s.checklist_done) for s in stages if s.checklist_done and not s.completed_on}
+        # As a reload would check them: against the template's checklist as it now is.
+        template_items = {t.key: t.checklist for t in p.template.stages.all()} if p.template else {}
+        checked = {
+            s.key: [item for item in s.checklist_done if item in template_items.get(s.key, [])]
+            for s in stages
+            if s.checklist_done and not s.completed_on
+        }
+        checked = {key: items for key, items in checked.items() if items}
         if checked:
             entry["checked"] = checked
         programmes.append(entry)

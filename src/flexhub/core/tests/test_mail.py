@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 from django_tasks import default_task_backend
+from django_tasks.backends.dummy import DummyBackend
 
 from flexhub.core.mail import send_messages, send_soon
 
@@ -44,3 +45,16 @@ def test_a_mail_server_that_is_down_is_logged_not_raised(monkeypatch, caplog):
 
     assert send_messages.call([MESSAGE]) == 0
     assert "could not send 1 email messages" in caplog.text
+
+
+class DownBackend(DummyBackend):
+    """A queue whose server is down."""
+
+    def enqueue(self, task, args, kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@override_settings(TASKS={"default": {"BACKEND": "flexhub.core.tests.test_mail.DownBackend"}})
+def test_a_queue_that_is_down_is_logged_not_raised(caplog):
+    assert send_soon([MESSAGE]) == 0  # what was committed before it stays committed, and answered
+    assert "could not queue 1 email messages" in caplog.text and mail.outbox == []

@@ -352,6 +352,45 @@ def test_only_the_framework_s_authority_keeps_its_templates_on_the_web(world):
     assert login(world, "aauth-admin").get(reverse("rollout-template-edit", kwargs={"pk": other.pk})).status_code == 404
 
 
+def test_the_template_pages_refuse_what_they_cannot_keep_faithfully(world):
+    client = login(world, "aauth-admin")
+    new = reverse("rollout-template-new", kwargs={"code": "ONE"})
+    taken = client.post(new, {"code": "DESKTOP", "name": "Another", "stages": "one | One | 5"})
+    assert "ONE has a template &#x27;DESKTOP&#x27; already" in taken.content.decode()
+    assert template_one().name == "Ashdown rollout"  # not overwritten
+    superscript = client.post(new, {"code": "SUP", "name": "Sup", "stages": "one | One | \u00b2"})
+    assert superscript.status_code == 200 and "the days must be a whole number" in superscript.content.decode()
+    long_name = client.post(new, {"code": "LONG", "name": "Long", "stages": f"one | {'N' * 101} | 5"})
+    assert "a name is at most 100 characters" in long_name.content.decode()
+    services.template_save(
+        actor=CLI,
+        framework=template_one().framework,
+        code="PIPE",
+        name="Piped",
+        stages=[StageInput("one", "One", 5, checklist=("Plan; then do",))],
+    )
+    piped = RolloutTemplate.objects.get(code="PIPE")
+    edit = reverse("rollout-template-edit", kwargs={"pk": piped.pk})
+    assert 'data-testid="template-not-editable"' in client.get(edit).content.decode()
+    refused = client.post(edit, {"name": "Piped", "stages": "one | One | 5 | | Plan; then do"})
+    assert refused.status_code == 200
+    assert RolloutTemplate.objects.get(code="PIPE").stages.get().checklist == ["Plan; then do"]
+
+
+def test_a_template_change_is_audited_with_what_changed_in_its_stages(world):
+    template = template_one()
+    stages = [
+        StageInput(s.key, s.name, s.duration_days, tuple(s.depends_on), tuple(s.checklist), s.is_waves)
+        for s in template.stages.order_by("position")
+    ]
+    stages[0] = StageInput("survey", "Survey of every site", 30, checklist=("Count desks and network points",))
+    services.template_save(actor=CLI, framework=template.framework, code="DESKTOP", name=template.name, stages=stages)
+    entry = AuditEntry.objects.filter(object_type="rollout.rollouttemplate", object_id=str(template.pk)).latest("pk")
+    before, after = entry.changes["stages"]
+    assert before[0] == "survey 'Site survey' 30d checklist Count desks and network points"
+    assert after[0] == "survey 'Survey of every site' 30d checklist Count desks and network points"
+
+
 def test_stage_lines_read_back_what_they_write():
     stages = [
         StageInput("survey", "Site survey", 30, checklist=("Count desks", "Check the network")),
