@@ -91,24 +91,24 @@ def test_nothing_is_prepared_when_switched_off_for_a_pooler(world):
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_prepared_before_a_migration_elsewhere_is_prepared_again():
-    import psycopg
-
+    # A temporary table (the suite's role may own no table) changed by a DO block: psycopg sees
+    # no ALTER, exactly as when another process migrates, and the server refuses the old plan.
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE flexhub_prepared_probe (id integer PRIMARY KEY, label varchar(10))")
+        cursor.execute("CREATE TEMPORARY TABLE flexhub_prepared_probe (id integer PRIMARY KEY, label varchar(10))")
         cursor.execute("INSERT INTO flexhub_prepared_probe VALUES (1, 'before')")
     try:
         sql = "SELECT id, label FROM flexhub_prepared_probe WHERE id = %s"
         with prepared_cursor("default") as cursor:
             cursor.execute(sql, [1])
             assert cursor.fetchall() == [(1, "before")]
-        # Another process (a deploy's `flexhub migrate`) changes the column's type.
-        params = connection.get_connection_params()
-        with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
-            other.execute("ALTER TABLE flexhub_prepared_probe ALTER COLUMN label TYPE text")
-            other.execute("UPDATE flexhub_prepared_probe SET label = 'after'")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DO $$ BEGIN EXECUTE 'ALTER TABLE flexhub_prepared_probe ALTER COLUMN label TYPE text'; "
+                "UPDATE flexhub_prepared_probe SET label = 'after'; END $$"
+            )
         with prepared_cursor("default") as cursor:
             cursor.execute(sql, [1])
             assert cursor.fetchall() == [(1, "after")]
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE flexhub_prepared_probe")
+            cursor.execute("DROP TABLE IF EXISTS flexhub_prepared_probe")
