@@ -261,7 +261,7 @@ class DataLocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  #
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("service__framework")
 
-    @extend_schema(request=ServiceLocationsSerializer, responses={201: DataLocationSerializer(many=True)})
+    @extend_schema(request=ServiceLocationsSerializer, responses={201: ServiceLocationsSerializer})
     def create(self, request: Request) -> Response:
         body = ServiceLocationsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -272,8 +272,13 @@ class DataLocationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  #
             service=service,
             locations=[(place["country"], place["site"], place["activity"]) for place in data["locations"]],
         )
-        rows = self.refine(DataLocation.objects.visible_to(request.user).filter(service=service))
-        return Response(DataLocationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+        rows = DataLocation.objects.visible_to(request.user).filter(service=service)
+        answer = {
+            "framework": service.framework.code,
+            "service": service.code,
+            "locations": [{"country": r.country, "site": r.site, "activity": r.activity} for r in rows],
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class ServiceHandlerSerializer(serializers.ModelSerializer[ServiceHandler]):
@@ -307,7 +312,7 @@ class ServiceHandlerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet): 
     def refine(self, queryset: Any) -> Any:
         return queryset.select_related("service__framework", "organisation")
 
-    @extend_schema(request=ServiceHandlersSerializer, responses={201: ServiceHandlerSerializer(many=True)})
+    @extend_schema(request=ServiceHandlersSerializer, responses={201: ServiceHandlersSerializer})
     def create(self, request: Request) -> Response:
         body = ServiceHandlersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -319,5 +324,10 @@ class ServiceHandlerViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet): 
         if unknown:
             raise RuleError(f"unknown organisation {unknown[0]!r}", field="organisations")
         services.service_handlers_set(actor=self.actor(), service=service, organisations=found.values())
-        rows = self.refine(ServiceHandler.objects.visible_to(request.user).filter(service=service))
-        return Response(ServiceHandlerSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+        rows = ServiceHandler.objects.visible_to(request.user).filter(service=service).select_related("organisation")
+        answer = {
+            "framework": service.framework.code,
+            "service": service.code,
+            "organisations": [r.organisation.code for r in rows],
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)
