@@ -228,32 +228,28 @@ class ProgrammeStageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # typ
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(_stage_json(self.get_object()))
 
+    def _step(self, request: Request, body_class: type[serializers.Serializer[Any]], step: Any) -> Response:
+        """A member admin's step on a stage: the stage first (out of scope: 404, whatever the
+        body), then the body, then the service; the answer is the stage as it now is."""
+        stage = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(_stage_json(step(actor=self.actor(), stage=stage, **body.validated_data)))
+
     @extend_schema(request=StageChecklistSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def checklist(self, request: Request, pk: str | None = None) -> Response:
-        stage = self.get_object()  # out of scope: 404, whatever the body
-        body = StageChecklistSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        stage = services.stage_checklist(actor=self.actor(), stage=stage, **body.validated_data)
-        return Response(_stage_json(stage))
+        return self._step(request, StageChecklistSerializer, services.stage_checklist)
 
     @extend_schema(request=StageCompleteSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
-        stage = self.get_object()  # out of scope: 404, whatever the body
-        body = StageCompleteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        stage = services.stage_complete(actor=self.actor(), stage=stage, **body.validated_data)
-        return Response(_stage_json(stage))
+        return self._step(request, StageCompleteSerializer, services.stage_complete)
 
     @extend_schema(request=StageReplanSerializer, responses=StageWithProgrammeSerializer)
     @action(detail=True, methods=["post"])
     def replan(self, request: Request, pk: str | None = None) -> Response:
-        stage = self.get_object()  # out of scope: 404, whatever the body
-        body = StageReplanSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        stage = services.stage_replan(actor=self.actor(), stage=stage, **body.validated_data)
-        return Response(_stage_json(stage))
+        return self._step(request, StageReplanSerializer, services.stage_replan)
 
 
 def _stage_json(stage: ProgrammeStage) -> dict[str, Any]:
